@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs the Debian packages neurocodec needs to build and test, only those missing.
+# Usage: scripts/install_deps.sh [--torch] [--browser]
+#   --torch    also Debian's python3-torch/numpy/scipy (golden files, benchmarks against PyTorch)
+#   --browser  also Debian's chromium and Node.js tooling for the report browser test
+set -euo pipefail
+pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev libcli11-dev
+      nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev)
+for arg in "$@"; do
+  case "$arg" in
+    --torch) pkgs+=(python3-torch python3-numpy python3-scipy) ;;
+    --browser) pkgs+=(chromium nodejs npm) ;;
+    *) echo "error: unknown option $arg (expected --torch or --browser)" >&2; exit 2 ;;
+  esac
+done
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
+echo "installing: ${missing[*]}" >&2
+SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,59 @@
+#pragma once
+// .npy arrays in and out, interoperable with numpy in both directions.
+//
+// Reading accepts dtypes float32, float64, int32, int64 and bool, little- or big-endian, C or
+// Fortran order, format versions 1.0, 2.0 and 3.0. The array is returned in native byte order
+// and C (row-major) order whatever the file had, so callers never see the file's layout.
+// Object arrays (pickles), strings and other dtypes are refused with an InputError, as numpy
+// does with allow_pickle=False. A header that declares more data than the file holds is refused
+// before anything is allocated.
+//
+// Writing produces format 1.0 (2.0 when the header needs it), little-endian, C order.
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace nc::io {
+
+enum class DType { f32, f64, i32, i64, b1 };
+
+const char* dtype_name(DType t);  // "float32", "float64", "int32", "int64", "bool"
+size_t dtype_size(DType t);
+
+struct NpyArray {
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;  // numpy shape; empty for a 0-d scalar
+  std::vector<std::byte> data; // native byte order, C order, numel() * dtype_size(dtype) bytes
+
+  int64_t numel() const;
+  size_t ndim() const { return shape.size(); }
+
+  // Element-wise conversions (values, not bytes). to_float narrows float64 as numpy's
+  // astype(float32) does; to_int64 refuses floating dtypes.
+  std::vector<float> to_float() const;
+  std::vector<double> to_double() const;
+  std::vector<int64_t> to_int64() const;
+
+  // Typed constructors.
+  static NpyArray from_float(std::span<const float> v, std::vector<int64_t> shape);
+  static NpyArray from_double(std::span<const double> v, std::vector<int64_t> shape);
+  static NpyArray from_int64(std::span<const int64_t> v, std::vector<int64_t> shape);
+  static NpyArray from_int32(std::span<const int32_t> v, std::vector<int64_t> shape);
+  static NpyArray from_bool(std::span<const uint8_t> v, std::vector<int64_t> shape);
+};
+
+// Parses a whole .npy image held in memory. `what` names the source in error messages
+// (e.g. "data.npz:resp"). Throws InputError on anything malformed.
+NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what);
+
+// Serialises an array to a .npy image.
+std::vector<std::byte> serialize_npy(const NpyArray& a);
+
+// File helpers. write_npy writes to a temporary name in the same folder and renames it into
+// place, so the final name never holds a partial file.
+NpyArray read_npy(const std::string& path);
+void write_npy(const std::string& path, const NpyArray& a);
+
+}  // namespace nc::io
