@@ -1,0 +1,30 @@
+#pragma once
+// Tuning-curve analysis: smoothing, preferred orientation and the neuron order that sorts
+// W_in (DESIGN.md "Preferred orientation").
+#include <cstdint>
+#include <vector>
+
+#include "core/tensor.hpp"
+
+namespace nc::analysis {
+
+// scipy.ndimage.gaussian_filter1d(x, sigma, axis=0) with its defaults (mode 'reflect',
+// truncate 4.0): each column of x (rows x cols) is correlated with a normalised Gaussian of
+// radius int(truncate*sigma + 0.5); samples past the ends are mirrored about the edge
+// (d c b a | a b c d | d c b a), repeatedly when the column is shorter than the radius.
+// Computed in double.
+RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate = 4.0);
+
+struct PreferredOrientation {
+  std::vector<float> degrees;       // (n_neurons) stimuli[argmax of the smoothed curve]
+  std::vector<int64_t> order;       // stable argsort of degrees: the W_in column order
+  std::vector<int64_t> row_order;   // rows of resp sorted by angle (stable)
+};
+
+// resp is (n_stimuli, n_neurons), stimuli (n_stimuli) in degrees. Rows are sorted by angle,
+// smoothed along rows with sigma rows, and the argmax (first on ties) gives each neuron's
+// preferred orientation.
+PreferredOrientation preferred_orientation(const RowMat& resp, const std::vector<float>& stimuli,
+                                           double sigma = 5.0);
+
+}  // namespace nc::analysis

@@ -1,0 +1,258 @@
+#include "data/dataset.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <map>
+#include <sstream>
+
+#include "core/error.hpp"
+#include "io/npz.hpp"
+
+namespace nc::data {
+namespace {
+
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::ostringstream s;
+  s << "(";
+  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
+  if (shape.size() == 1) s << ",";
+  s << ")";
+  return s.str();
+}
+
+bool is_numeric(io::DType t) { return t != io::DType::b1; }
+
+// A (rows x cols) response matrix from key `key`, as float32.
+RowMat matrix_from(const io::NpyArray& a, const std::string& what) {
+  if (!is_numeric(a.dtype))
+    throw InputError(what + ": expected a numeric array, got dtype " + io::dtype_name(a.dtype));
+  if (a.ndim() != 2)
+    throw InputError(what + ": expected a 2-D array (n_stimuli x n_neurons), got shape " +
+                     shape_str(a.shape));
+  if (a.shape[0] == 0 || a.shape[1] == 0)
+    throw InputError(what + ": empty array, shape " + shape_str(a.shape));
+  RowMat m(a.shape[0], a.shape[1]);
+  if (a.dtype == io::DType::f32) {
+    std::memcpy(m.data(), a.data.data(), a.data.size());
+  } else {
+    const std::vector<float> v = a.to_float();
+    std::copy(v.begin(), v.end(), m.data());
+  }
+  return m;
+}
+
+std::vector<float> angles_from(const io::NpyArray& a, const std::string& what) {
+  if (!is_numeric(a.dtype))
+    throw InputError(what + ": expected numeric angles, got dtype " + io::dtype_name(a.dtype));
+  const bool column = a.ndim() == 2 && a.shape[1] == 1;
+  if (!(a.ndim() == 1 || column))
+    throw InputError(what + ": expected shape (n,) or (n, 1), got " + shape_str(a.shape));
+  if (a.shape[0] == 0) throw InputError(what + ": empty array");
+  return a.to_float();
+}
+
+void check_finite(const RowMat& m, const std::string& what) {
+  const float* p = m.data();
+  const int64_t n = m.size();
+  for (int64_t i = 0; i < n; ++i) {
+    if (!std::isfinite(p[i])) {
+      throw InputError(what + ": non-finite value (" + std::to_string(p[i]) + ") at row " +
+                       std::to_string(i / m.cols()) + ", column " + std::to_string(i % m.cols()) +
+                       "; expected finite values");
+    }
+  }
+}
+
+void check_angles(const std::vector<float>& s, const std::string& what) {
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (!std::isfinite(s[i]) || s[i] < 0.0f || s[i] >= 360.0f) {
+      std::ostringstream m;
+      m << what << ": angle " << s[i] << " at index " << i
+        << " is outside [0, 360); expected degrees in [0, 360)";
+      throw InputError(m.str());
+    }
+  }
+}
+
+}  // namespace
+
+void validate(const Dataset& d, const std::string& what) {
+  if (d.resp.rows() == 0 || d.resp.cols() == 0) throw InputError(what + ":resp: empty array");
+  if (static_cast<int64_t>(d.stimuli.size()) != d.resp.rows())
+    throw InputError(what + ": resp has " + std::to_string(d.resp.rows()) +
+                     " rows but stimuli has " + std::to_string(d.stimuli.size()) +
+                     " entries; expected one angle per row");
+  check_finite(d.resp, what + ":resp");
+  check_angles(d.stimuli, what + ":stimuli");
+}
+
+void validate(const SplitDataset& d, const std::string& what) {
+  if (d.resp_train.rows() == 0 || d.resp_train.cols() == 0)
+    throw InputError(what + ":resp_train: empty array");
+  if (d.resp_test.rows() != d.resp_train.rows() || d.resp_test.cols() != d.resp_train.cols())
+    throw InputError(what + ": resp_test has shape (" + std::to_string(d.resp_test.rows()) + ", " +
+                     std::to_string(d.resp_test.cols()) + ") but resp_train has (" +
+                     std::to_string(d.resp_train.rows()) + ", " +
+                     std::to_string(d.resp_train.cols()) + "); expected the same shape");
+  if (static_cast<int64_t>(d.stimuli.size()) != d.resp_train.rows())
+    throw InputError(what + ": resp_train has " + std::to_string(d.resp_train.rows()) +
+                     " rows but stimuli has " + std::to_string(d.stimuli.size()) +
+                     " entries; expected one angle per row");
+  check_finite(d.resp_train, what + ":resp_train");
+  check_finite(d.resp_test, what + ":resp_test");
+  check_angles(d.stimuli, what + ":stimuli");
+}
+
+Dataset load_dataset(const std::string& path) {
+  const auto keys = io::npz_keys(path);
+  const auto has = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  if (!has("resp") && has("resp_train"))
+    throw InputError(path + ": this is a split-format file (resp_train/resp_test/stimuli); "
+                            "`decode` expects keys resp and stimuli (use it with `encode`)");
+  io::NpzContents npz = io::read_npz(path);
+  Dataset d;
+  d.resp = matrix_from(io::npz_require(npz, path, "resp"), path + ":resp");
+  npz.erase("resp");  // free the file's copy before the next conversion
+  d.stimuli = angles_from(io::npz_require(npz, path, "stimuli"), path + ":stimuli");
+  validate(d, path);
+  return d;
+}
+
+SplitDataset load_split_dataset(const std::string& path) {
+  const auto keys = io::npz_keys(path);
+  const auto has = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  if (!has("resp_train") && has("resp"))
+    throw InputError(path + ": this file has keys resp/stimuli; `encode` expects the split format "
+                            "with keys resp_train, resp_test and stimuli");
+  io::NpzContents npz = io::read_npz(path);
+  SplitDataset d;
+  d.resp_train = matrix_from(io::npz_require(npz, path, "resp_train"), path + ":resp_train");
+  npz.erase("resp_train");
+  d.resp_test = matrix_from(io::npz_require(npz, path, "resp_test"), path + ":resp_test");
+  npz.erase("resp_test");
+  d.stimuli = angles_from(io::npz_require(npz, path, "stimuli"), path + ":stimuli");
+  validate(d, path);
+  return d;
+}
+
+int64_t digitize(double x, const std::vector<double>& edges) {
+  return std::upper_bound(edges.begin(), edges.end(), x) - edges.begin();
+}
+
+Dataset bin_dataset(const Dataset& d, double width) {
+  if (!(width > 1.0)) return d;
+  std::vector<double> edges;
+  // np.arange(0, 360 + width, width): start + k*width while < stop
+  const double stop = 360.0 + width;
+  for (int64_t k = 0;; ++k) {
+    const double e = static_cast<double>(k) * width;
+    if (e >= stop) break;
+    edges.push_back(e);
+  }
+  std::map<int64_t, std::vector<int64_t>> rows_of_bin;  // ordered like np.unique
+  for (int64_t i = 0; i < d.n_stimuli(); ++i)
+    rows_of_bin[digitize(d.stimuli[static_cast<size_t>(i)], edges)].push_back(i);
+  Dataset out;
+  out.resp.resize(static_cast<int64_t>(rows_of_bin.size()), d.n_neurons());
+  out.stimuli.reserve(rows_of_bin.size());
+  int64_t r = 0;
+  Eigen::VectorXd acc(d.n_neurons());
+  for (const auto& [bin, rows] : rows_of_bin) {
+    acc.setZero();
+    double angle = 0.0;
+    for (int64_t i : rows) {
+      acc += d.resp.row(i).transpose().cast<double>();
+      angle += d.stimuli[static_cast<size_t>(i)];
+    }
+    const double n = static_cast<double>(rows.size());
+    out.resp.row(r) = (acc / n).cast<float>().transpose();
+    out.stimuli.push_back(static_cast<float>(angle / n));
+    ++r;
+  }
+  return out;
+}
+
+std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes) {
+  if (n_classes < 2) throw InputError("--classes: expected at least 2 classes");
+  std::vector<double> edges(static_cast<size_t>(n_classes) + 1);
+  for (int i = 0; i <= n_classes; ++i)  // np.linspace(0, 360, C+1)
+    edges[static_cast<size_t>(i)] = i == n_classes ? 360.0 : i * (360.0 / n_classes);
+  std::vector<int32_t> c(angles.size());
+  for (size_t i = 0; i < angles.size(); ++i) {
+    const int64_t k = digitize(angles[i], edges) - 1;
+    c[i] = static_cast<int32_t>(std::clamp<int64_t>(k, 0, n_classes - 1));
+  }
+  return c;
+}
+
+double class_centre(int c, int n_classes) { return (c + 0.5) * 360.0 / n_classes; }
+
+Split split_random(int64_t n, double train_fraction, Rng& rng) {
+  if (!(train_fraction > 0.0 && train_fraction < 1.0))
+    throw InputError("--train-fraction: expected a value in (0, 1), got " +
+                     std::to_string(train_fraction));
+  const auto n_train = static_cast<int64_t>(std::floor(train_fraction * static_cast<double>(n)));
+  if (n_train < 1 || n_train >= n)
+    throw InputError("--train-fraction " + std::to_string(train_fraction) + " of " +
+                     std::to_string(n) + " stimuli leaves an empty train or test set");
+  const auto perm = rng.permutation(n);
+  Split s;
+  s.train_idx.assign(perm.begin(), perm.begin() + n_train);
+  s.test_idx.assign(perm.begin() + n_train, perm.end());
+  return s;
+}
+
+void validate_split(const Split& s, int64_t n, const std::string& what) {
+  if (s.train_idx.empty()) throw InputError(what + ":train_idx: empty; expected at least one index");
+  if (s.test_idx.empty()) throw InputError(what + ":test_idx: empty; expected at least one index");
+  std::vector<char> seen(static_cast<size_t>(n), 0);
+  const auto check = [&](const std::vector<int64_t>& idx, const char* key, char mark) {
+    for (size_t i = 0; i < idx.size(); ++i) {
+      const int64_t v = idx[i];
+      if (v < 0 || v >= n)
+        throw InputError(what + ":" + key + ": index " + std::to_string(v) + " at position " +
+                         std::to_string(i) + " is out of range; expected 0 <= index < " +
+                         std::to_string(n));
+      char& sv = seen[static_cast<size_t>(v)];
+      if (sv == mark)
+        throw InputError(what + ":" + key + ": index " + std::to_string(v) + " appears twice");
+      if (sv != 0)
+        throw InputError(what + ": index " + std::to_string(v) +
+                         " is in both train_idx and test_idx; expected disjoint sets");
+      sv = mark;
+    }
+  };
+  check(s.train_idx, "train_idx", 1);
+  check(s.test_idx, "test_idx", 2);
+}
+
+Split load_split(const std::string& path, int64_t n) {
+  const io::NpzContents npz = io::read_npz(path);
+  Split s;
+  for (const char* key : {"train_idx", "test_idx"}) {
+    const io::NpyArray& a = io::npz_require(npz, path, key);
+    if (a.dtype != io::DType::i32 && a.dtype != io::DType::i64)
+      throw InputError(path + ":" + key + ": expected an integer array (int32 or int64), got " +
+                       io::dtype_name(a.dtype));
+    if (a.ndim() != 1)
+      throw InputError(path + ":" + key + ": expected a 1-D array, got shape " + shape_str(a.shape));
+    (std::string(key) == "train_idx" ? s.train_idx : s.test_idx) = a.to_int64();
+  }
+  validate_split(s, n, path);
+  return s;
+}
+
+RowMat take_rows(const RowMat& m, const std::vector<int64_t>& idx) {
+  RowMat out(static_cast<int64_t>(idx.size()), m.cols());
+  for (size_t i = 0; i < idx.size(); ++i) out.row(static_cast<int64_t>(i)) = m.row(idx[i]);
+  return out;
+}
+
+std::vector<float> take(const std::vector<float>& v, const std::vector<int64_t>& idx) {
+  std::vector<float> out(idx.size());
+  for (size_t i = 0; i < idx.size(); ++i) out[i] = v[static_cast<size_t>(idx[i])];
+  return out;
+}
+
+}  // namespace nc::data

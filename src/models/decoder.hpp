@@ -1,0 +1,70 @@
+#pragma once
+// The tutorial's decoders: in_layer Linear(N -> H) -> ReLU -> out_layer Linear(H -> O), with
+//   regression:      O = 1, MSE against the angle in degrees (DeepNetReLU);
+//   classification:  O = C, LogSoftmax, NLL against the angle's class (DeepNetSoftmax);
+// and an optional penalty l2*sum(W_in^2) + l1*sum(|W_in|) on in_layer.weight.
+#include <cstdint>
+#include <span>
+#include <vector>
+
+#include "core/rng.hpp"
+#include "core/tensor.hpp"
+#include "nn/parameters.hpp"
+
+namespace nc::models {
+
+enum class DecoderKind { regression, classification };
+
+struct DecoderShape {
+  DecoderKind kind = DecoderKind::classification;
+  int64_t n_inputs = 0;   // N neurons
+  int64_t n_hidden = 20;  // H
+  int64_t n_outputs = 20; // 1 for regression, C for classification
+};
+
+struct Decoder {
+  DecoderShape shape;
+  // in_layer.weight (H,N), in_layer.bias (H), out_layer.weight (O,H), out_layer.bias (O)
+  ParameterSet params;
+};
+
+// Declares and allocates the parameters (zeroed).
+Decoder decoder_create(const DecoderShape& shape);
+// PyTorch's default nn.Linear initialisation, in_layer first.
+void decoder_init_default(Decoder& d, Rng& rng);
+
+// What the loss compares the output with: angles (regression) or classes (classification).
+struct DecoderTargets {
+  std::vector<float> angles;    // (B) degrees
+  std::vector<int32_t> classes; // (B) in [0, C)
+};
+
+// Buffers for a batch of B rows, reused across iterations (no allocation in the loop).
+struct DecoderWorkspace {
+  RowMat hidden;   // (B,H) relu(x W_inᵀ + b_in)
+  RowMat out;      // (B,O) prediction (regression) or log-probabilities (classification)
+  RowMat dout;     // (B,O)
+  RowMat dhidden;  // (B,H)
+  RowMat target;   // (B,1) angles as a matrix, regression only
+  void resize(int64_t batch, const DecoderShape& s);
+};
+
+struct Penalty {
+  float l1 = 0.0f;
+  float l2 = 0.0f;
+  bool active() const { return l1 != 0.0f || l2 != 0.0f; }
+};
+
+// x is (B,N). Fills ws.hidden and ws.out.
+void decoder_forward(const Decoder& d, CMatMap x, DecoderWorkspace& ws);
+// Data loss of ws.out (MSE or NLL, mean) plus the penalty on in_layer.weight.
+double decoder_loss(const Decoder& d, const DecoderTargets& t, const DecoderWorkspace& ws,
+                    const Penalty& p);
+// Accumulates the gradient of decoder_loss into d.params.grads. x is (B,N).
+void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWorkspace& ws,
+                      const Penalty& p);
+
+// Predicted class per row (argmax of log-probabilities, first on ties), classification only.
+std::vector<int32_t> predicted_classes(const RowMat& logp);
+
+}  // namespace nc::models

@@ -1,0 +1,56 @@
+#pragma once
+// `neurocodec decode` as a library call: load (or simulate) data, split, train a decoder,
+// analyse it and write model.npz, analysis.npz and metrics.json (last) into the output folder.
+#include <cstdint>
+#include <functional>
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "models/decoder.hpp"
+#include "nn/parameters.hpp"
+#include "train/history.hpp"
+
+namespace nc::runs {
+
+struct DecodeOptions {
+  std::string data;                    // resp/stimuli .npz; empty = built-in simulated population
+  models::DecoderKind model = models::DecoderKind::classification;
+  std::optional<int64_t> hidden;       // default: 10 (regression) / 20 (classification)
+  int classes = 20;
+  std::optional<int64_t> iters;        // default: 50 / 1000
+  std::optional<double> lr;            // default: 1e-4 / 0.1
+  double l1 = 0.0;
+  double l2 = 0.0;
+  double train_fraction = 0.6;
+  uint64_t seed = 1;
+  std::string split;                   // npz with train_idx/test_idx; exclusive with train_fraction
+  bool train_fraction_given = false;
+  std::string init;                    // state_dict npz to start from
+  double bin_width = 1.0;
+  std::string out = "neurocodec_decode";
+  bool quiet = false;
+
+  int64_t hidden_or_default() const;
+  int64_t iters_or_default() const;
+  double lr_or_default() const;
+};
+
+// Checks option values (rates finite and >= 0, iters >= 1, ...); throws InputError naming the
+// option.
+void validate(const DecodeOptions& opt);
+
+struct DecodeResult {
+  train::History history;
+  train::Outcome outcome;
+  double seconds = 0;            // training wall time
+  double fraction_correct = -1;  // classification only
+  double test_mse = 0;
+  double median_circular_error_deg = 0;
+  int64_t n_train = 0, n_test = 0, n_neurons = 0;
+};
+
+// Runs the whole command. Progress lines go to `log`.
+DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log);
+
+}  // namespace nc::runs

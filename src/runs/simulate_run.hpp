@@ -1,0 +1,21 @@
+#pragma once
+// `neurocodec simulate`: writes the simulated population in the tutorial's file formats.
+#include <iosfwd>
+#include <optional>
+#include <string>
+
+#include "sim/population.hpp"
+
+namespace nc::runs {
+
+struct SimulateOptions {
+  std::string out;                  // .npz path
+  bool split = false;               // resp_train/resp_test/stimuli instead of resp/stimuli
+  sim::PopulationOptions population;
+  std::optional<double> bin_width;  // default 1 (resp format) or 6 (split format)
+  bool compress = false;
+};
+
+void run_simulate(const SimulateOptions& opt, std::ostream& log);
+
+}  // namespace nc::runs

@@ -1,0 +1,41 @@
+#pragma once
+// A simulated mouse V1 population in the tutorial's file formats: the built-in data set used
+// whenever the user gives no file, and a stand-in with known ground truth for tests.
+//
+// Each neuron has direction tuning made of two von Mises bumps 180 degrees apart with unequal
+// heights (so orientation tuning dominates, with a direction preference), a heterogeneous width
+// and gain; a share of neurons is untuned. Each trial draws a stimulus angle uniformly on
+// [0, 360), a gain shared by all neurons (arousal-like fluctuations) and independent noise per
+// neuron. As on the real recordings, single-trial responses are z-scored per neuron, then
+// averaged into stimulus bins.
+#include <cstdint>
+
+#include "data/dataset.hpp"
+
+namespace nc::sim {
+
+struct PopulationOptions {
+  int64_t neurons = 23589;          // the real recording's neuron count
+  int64_t trials = 4320;            // single trials before binning
+  uint64_t seed = 1;                // the built-in data set always uses seed 1
+  double untuned_fraction = 0.25;   // neurons with no orientation tuning
+  double log_gain_mean = 0.2;       // tuned amplitude ~ lognormal(mean, sd) in noise-sd units
+  double log_gain_sd = 0.6;
+  double kappa_log_mean = 1.0;      // von Mises concentration ~ lognormal: widths vary ~3x
+  double kappa_log_sd = 0.5;
+  double shared_gain_sd = 0.25;     // sd of the log of the trial's shared gain
+  // The angle the population "sees" on a trial differs from the true one by a shared jitter:
+  // information-limiting correlations, which keep decoding imperfect however many neurons.
+  double angle_jitter_deg = 12.0;
+};
+
+// The tutorial's first format: `resp` (n_bins x neurons) and `stimuli` (mean angle per bin),
+// with bins of `bin_width` degrees (1 = the tutorial's 360 one-degree bins). Empty bins are
+// dropped.
+data::Dataset simulate_population(const PopulationOptions& opt, double bin_width = 1.0);
+
+// The split format: trials are divided into two disjoint random halves, each averaged into
+// bins of `bin_width` degrees (6 = the tutorial's 60 bins); `stimuli` is the bin centre.
+data::SplitDataset simulate_population_split(const PopulationOptions& opt, double bin_width = 6.0);
+
+}  // namespace nc::sim

@@ -1,0 +1,57 @@
+#include "train/decoder_trainer.hpp"
+
+#include <cmath>
+#include <string>
+
+namespace nc::train {
+namespace {
+CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
+}  // namespace
+
+Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                      DecoderTrainState& state, const ProgressFn& progress,
+                      const AfterStepFn& after_step) {
+  models::DecoderWorkspace train_ws, test_ws;
+  train_ws.resize(data.x_train.rows(), d.shape);
+  test_ws.resize(data.x_test.rows(), d.shape);
+  const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
+  std::vector<float> before(d.params.values.size());  // parameters before the current step
+  Outcome out;
+  for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
+    models::decoder_forward(d, cmap(data.x_train), train_ws);
+    const double train_loss = models::decoder_loss(d, data.y_train, train_ws, opt.penalty);
+    if (!std::isfinite(train_loss)) {
+      out.diverged = true;
+      out.diverged_at = it;
+      out.message = "training diverged: train loss is " + std::to_string(train_loss) +
+                    " at iteration " + std::to_string(it) + "; kept the parameters from before it";
+      return out;
+    }
+    d.params.zero_grad();
+    models::decoder_backward(d, cmap(data.x_train), data.y_train, train_ws, opt.penalty);
+    before = d.params.values;
+    sgd_step(d.params.values, d.params.grads, state.sgd, sgd);
+
+    models::decoder_forward(d, cmap(data.x_test), test_ws);
+    const double test_loss = models::decoder_loss(d, data.y_test, test_ws, opt.penalty);
+    if (!std::isfinite(test_loss)) {
+      d.params.values = before;
+      out.diverged = true;
+      out.diverged_at = it;
+      out.message = "training diverged: test loss is " + std::to_string(test_loss) +
+                    " after iteration " + std::to_string(it) + "; kept the parameters from before it";
+      return out;
+    }
+    state.history.train_loss.push_back(train_loss);
+    state.history.test_loss.push_back(test_loss);
+    state.iteration = it;
+    if (progress && is_progress_iteration(it, opt.iters, 5, false)) progress(it, opt.iters, train_loss, test_loss);
+    if (after_step && after_step(it)) {
+      out.interrupted = it < opt.iters;
+      if (out.interrupted) return out;
+    }
+  }
+  return out;
+}
+
+}  // namespace nc::train

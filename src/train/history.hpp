@@ -1,0 +1,32 @@
+#pragma once
+// What a training run records and how it ended, shared by the decoder and encoder trainers.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace nc::train {
+
+struct History {
+  std::vector<double> train_loss;  // loss of the forward pass each step used, before the step
+  std::vector<double> test_loss;   // held-out loss after the step, penalty included
+};
+
+struct Outcome {
+  bool diverged = false;
+  int64_t diverged_at = 0;  // 1-based iteration whose loss was not finite
+  bool interrupted = false; // stopped by the caller's stop flag (checkpoint written by caller)
+  std::string message;
+};
+
+// Called after each iteration (1-based) that should print a progress line.
+using ProgressFn = std::function<void(int64_t iteration, int64_t n_iter, double train_loss,
+                                      double test_loss)>;
+// Called after every completed iteration; return true to stop (e.g. on SIGINT).
+using AfterStepFn = std::function<bool(int64_t iteration)>;
+
+// Iterations (1-based) that print a line: the decoders print every max(1, N/5) (5 lines, as
+// the tutorial's decoder train()), the encoder at 1 and every max(1, N/10).
+bool is_progress_iteration(int64_t iteration, int64_t n_iter, int64_t lines, bool first_too);
+
+}  // namespace nc::train
