@@ -9,6 +9,7 @@
 
 #include "core/error.hpp"
 #include "runs/decode_run.hpp"
+#include "runs/encode_run.hpp"
 #include "runs/simulate_run.hpp"
 
 namespace {
@@ -68,6 +69,25 @@ int main(int argc, char** argv) {
   decode->add_option("--out", dec.out, "output folder")->capture_default_str();
   decode->add_flag("--quiet", dec.quiet, "no progress output");
 
+  // encode
+  nc::runs::EncodeOptions enc;
+  std::string filters_name = "seed";
+  auto* encode = app.add_subcommand("encode", "fit the convolutional encoding model to every neuron");
+  encode->add_option("--data", enc.data, "split-format npz (resp_train, resp_test, stimuli); default: simulated");
+  encode->add_option("--channels", enc.channels, "conv channels")->capture_default_str();
+  encode->add_option("--kernel", enc.kernel, "conv kernel size (odd)")->capture_default_str();
+  encode->add_option("--iters", enc.iters, "gradient descent iterations")->capture_default_str();
+  encode->add_option("--lr", enc.lr, "learning rate")->capture_default_str();
+  encode->add_option("--momentum", enc.momentum, "SGD momentum")->capture_default_str();
+  encode->add_option("--l2", enc.l2, "L2 penalty on out_layer.weight")->capture_default_str();
+  encode->add_option("--l1", enc.l1, "L1 penalty on out_layer.weight")->capture_default_str();
+  encode->add_option("--filters", filters_name, "conv initialisation: seed (filter bank) or random")
+      ->check(CLI::IsMember({"seed", "random"}))->capture_default_str();
+  encode->add_option("--seed", enc.seed, "seed of the initial weights")->capture_default_str();
+  encode->add_option("--init", enc.init, "npz state_dict to start from (conv.weight, ...)");
+  encode->add_option("--out", enc.out, "output folder")->capture_default_str();
+  encode->add_flag("--quiet", enc.quiet, "no progress output");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {
@@ -92,6 +112,10 @@ int main(int argc, char** argv) {
       if (*lr_opt) dec.lr = lr;
       dec.train_fraction_given = frac_opt->count() > 0;
       const auto res = nc::runs::run_decode(dec, std::cout);
+      if (res.outcome.diverged) return 3;
+    } else if (*encode) {
+      enc.filters = filters_name == "random" ? nc::models::EncoderFilters::random : nc::models::EncoderFilters::seed;
+      const auto res = nc::runs::run_encode(enc, std::cout);
       if (res.outcome.diverged) return 3;
     }
   } catch (const nc::InputError& e) {

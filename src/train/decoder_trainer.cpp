@@ -17,10 +17,13 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
   const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
   std::vector<float> before(d.params.values.size());  // parameters before the current step
   Outcome out;
-  for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
+  const int64_t first = state.iteration + 1;
+  for (int64_t it = first; it <= opt.iters; ++it) {
     models::decoder_forward(d, cmap(data.x_train), train_ws);
     const double train_loss = models::decoder_loss(d, data.y_train, train_ws, opt.penalty);
     if (!std::isfinite(train_loss)) {
+      // The previous step produced these parameters: go back to before it.
+      if (it > first) d.params.values = before;
       out.diverged = true;
       out.diverged_at = it;
       out.message = "training diverged: train loss is " + std::to_string(train_loss) +

@@ -1,0 +1,43 @@
+#pragma once
+// `neurocodec encode` as a library call: load (or simulate) split-format data, draw the
+// gratings, fit the convolutional encoder, measure its fit per neuron and write model.npz,
+// predictions.npz and metrics.json (last) into the output folder.
+#include <cstdint>
+#include <iosfwd>
+#include <string>
+
+#include "analysis/metrics.hpp"
+#include "models/encoder.hpp"
+#include "train/history.hpp"
+
+namespace nc::runs {
+
+struct EncodeOptions {
+  std::string data;  // split-format .npz; empty = built-in simulated population
+  int channels = 6;
+  int kernel = 7;
+  int64_t iters = 200;
+  double lr = 2.0;
+  double momentum = 0.9;
+  double l2 = 5e-4;
+  double l1 = 1e-6;
+  models::EncoderFilters filters = models::EncoderFilters::seed;
+  uint64_t seed = 1;
+  std::string init;
+  std::string out = "neurocodec_encode";
+  bool quiet = false;
+};
+
+void validate(const EncodeOptions& opt);
+
+struct EncodeResult {
+  train::History history;
+  train::Outcome outcome;
+  double seconds = 0;
+  analysis::EncodingFit fit;
+  int64_t n_neurons = 0, n_stimuli = 0;
+};
+
+EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log);
+
+}  // namespace nc::runs
