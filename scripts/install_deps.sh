@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages neurocodec needs to build and test, only those missing.
-# Usage: scripts/install_deps.sh [--torch] [--browser]
+# Usage: scripts/install_deps.sh [--numpy] [--torch] [--browser]
+#   --numpy    also Debian's python3-numpy (tests check that our files load in numpy)
 #   --torch    also Debian's python3-torch/numpy/scipy (golden files, benchmarks against PyTorch)
 #   --browser  also Debian's chromium and Node.js tooling for the report browser test
 set -euo pipefail
@@ -8,9 +9,10 @@ pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev 
       nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev)
 for arg in "$@"; do
   case "$arg" in
+    --numpy) pkgs+=(python3-numpy) ;;
     --torch) pkgs+=(python3-torch python3-numpy python3-scipy) ;;
     --browser) pkgs+=(chromium nodejs npm) ;;
-    *) echo "error: unknown option $arg (expected --torch or --browser)" >&2; exit 2 ;;
+    *) echo "error: unknown option $arg (expected --numpy, --torch or --browser)" >&2; exit 2 ;;
   esac
 done
 missing=()

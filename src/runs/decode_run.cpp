@@ -10,6 +10,7 @@
 #include "analysis/metrics.hpp"
 #include "analysis/tuning.hpp"
 #include "core/error.hpp"
+#include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
@@ -146,6 +147,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   m["train_loss"] = res.history.train_loss;
   m["test_loss"] = res.history.test_loss;
   m["seconds"] = res.seconds;
+  m["peak_rss_bytes"] = peak_rss_bytes();
   m["test_mse"] = err.test_mse;
   m["median_abs_error_deg"] = err.median_abs_error_deg;
   m["mean_abs_error_deg"] = err.mean_abs_error_deg;

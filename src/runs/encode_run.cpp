@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
@@ -123,6 +124,7 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   m["train_loss"] = res.history.train_loss;
   m["test_loss"] = res.history.test_loss;
   m["seconds"] = res.seconds;
+  m["peak_rss_bytes"] = peak_rss_bytes();
   m["median_test_corr"] = num(res.fit.median_test_corr);
   m["median_noise_ceiling"] = num(res.fit.median_noise_ceiling);
   m["median_normalized_corr"] = num(res.fit.median_normalized_corr);
