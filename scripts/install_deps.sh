@@ -5,7 +5,7 @@
 #   --torch    also Debian's python3-torch/numpy/scipy (golden files, benchmarks against PyTorch)
 #   --browser  also Debian's chromium and Node.js tooling for the report browser test
 set -euo pipefail
-pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev libcli11-dev
+pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev zipcmp zipmerge ziptool libcli11-dev
       nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev)
 for arg in "$@"; do
   case "$arg" in

@@ -1,5 +1,7 @@
 #include "train/decoder_trainer.hpp"
 
+#include "train/decoder_dual.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -11,6 +13,15 @@ CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                       DecoderTrainState& state, const ProgressFn& progress,
                       const AfterStepFn& after_step) {
+  const bool dual = opt.algorithm == DecoderAlgorithm::dual ||
+                    (opt.algorithm == DecoderAlgorithm::automatic && opt.penalty.l1 == 0.0f);
+  return dual ? train_decoder_dual(d, data, opt, state, progress, after_step)
+              : train_decoder_full(d, data, opt, state, progress, after_step);
+}
+
+Outcome train_decoder_full(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                           DecoderTrainState& state, const ProgressFn& progress,
+                           const AfterStepFn& after_step) {
   models::DecoderWorkspace train_ws, test_ws;
   train_ws.resize(data.x_train.rows(), d.shape);
   test_ws.resize(data.x_test.rows(), d.shape);

@@ -8,10 +8,18 @@
 
 namespace nc::train {
 
+// How the in_layer weights are carried. Both give the same iterates in exact arithmetic.
+enum class DecoderAlgorithm {
+  automatic,  // dual when there is no L1 term, else full
+  full,       // W_in (H x N) updated by SGD every step: the plain reference
+  dual,       // W_in = c*W_in(0) + B*X_train, B (H x n_train): see decoder_dual.hpp
+};
+
 struct DecoderTrainOptions {
   int64_t iters = 1000;
   float lr = 0.1f;
   models::Penalty penalty;
+  DecoderAlgorithm algorithm = DecoderAlgorithm::automatic;
 };
 
 struct DecoderData {
@@ -28,10 +36,15 @@ struct DecoderTrainState {
   History history;
 };
 
-// Runs iterations state.iteration+1 .. opt.iters. On a non-finite loss it stops, restores the
+// Runs iterations state.iteration+1 .. opt.iters, with the algorithm opt.algorithm picks. On a non-finite loss it stops, restores the
 // parameters from before the step that produced it, and reports the iteration.
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                       DecoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
+
+// The plain form, every step on the full W_in (the reference for the dual form).
+Outcome train_decoder_full(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                           DecoderTrainState& state, const ProgressFn& progress = {},
+                           const AfterStepFn& after_step = {});
 
 }  // namespace nc::train

@@ -1,0 +1,66 @@
+#include "nn/activations.hpp"
+
+#include <cassert>
+#include <cmath>
+
+namespace nc {
+
+void relu_forward(MatMap out, CMatMap inp) {
+  // out and inp are (B,D), possibly the same memory: element-wise, so aliasing is safe.
+  assert(out.rows() == inp.rows() && out.cols() == inp.cols());
+  const Eigen::Index n = inp.size();
+  const float* x = inp.data();
+  float* y = out.data();
+  // `x < 0 ? 0 : x` rather than max(): NaN propagates, as torch.relu does.
+  for (Eigen::Index i = 0; i < n; ++i) y[i] = x[i] < 0.0f ? 0.0f : x[i];
+}
+
+void relu_backward(MatMap dinp, CMatMap dout, CMatMap out) {
+  // dinp, dout and out are (B,D). PyTorch's threshold_backward: out <= 0 -> 0, so the
+  // gradient at exactly 0 is 0.
+  assert(dinp.size() == dout.size() && dout.size() == out.size());
+  const Eigen::Index n = out.size();
+  const float* g = dout.data();
+  const float* y = out.data();
+  float* d = dinp.data();
+  for (Eigen::Index i = 0; i < n; ++i) d[i] = y[i] <= 0.0f ? 0.0f : g[i];
+}
+
+void log_softmax_forward(MatMap out, CMatMap inp) {
+  // out and inp are (B,C). out[b,c] = (x[b,c] - m_b) - log(sum_c exp(x[b,c] - m_b)),
+  // m_b = max_c x[b,c], so exp never overflows and the largest term is exp(0) = 1.
+  // The sum of exponentials is accumulated in double (PyTorch uses float): it keeps the result
+  // independent of summation order and at least as accurate; the output is rounded to float.
+  assert(out.rows() == inp.rows() && out.cols() == inp.cols());
+  const Eigen::Index C = inp.cols();
+  for (Eigen::Index b = 0; b < inp.rows(); ++b) {
+    const float* x = inp.data() + b * C;
+    float* y = out.data() + b * C;
+    float m = x[0];
+    for (Eigen::Index c = 1; c < C; ++c) m = x[c] > m ? x[c] : m;
+    double sum = 0.0;
+    for (Eigen::Index c = 0; c < C; ++c) sum += std::exp(double(x[c] - m));
+    const float lse = static_cast<float>(std::log(sum));
+    // Written after all reads of the row, so out may alias inp.
+    for (Eigen::Index c = 0; c < C; ++c) y[c] = (x[c] - m) - lse;
+  }
+}
+
+void log_softmax_backward(MatMap dinp, CMatMap dout, CMatMap out) {
+  // dinp, dout and out are (B,C). With s = softmax = exp(out):
+  // dinp[b,j] = dout[b,j] - s[b,j] * sum_c dout[b,c]
+  assert(dinp.rows() == dout.rows() && dinp.cols() == dout.cols() && out.rows() == dout.rows() &&
+         out.cols() == dout.cols());
+  const Eigen::Index C = dout.cols();
+  for (Eigen::Index b = 0; b < dout.rows(); ++b) {
+    const float* g = dout.data() + b * C;
+    const float* y = out.data() + b * C;
+    float* d = dinp.data() + b * C;
+    double sum = 0.0;
+    for (Eigen::Index c = 0; c < C; ++c) sum += g[c];
+    const float s = static_cast<float>(sum);
+    for (Eigen::Index c = 0; c < C; ++c) d[c] = g[c] - std::exp(y[c]) * s;
+  }
+}
+
+}  // namespace nc

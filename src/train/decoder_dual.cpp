@@ -1,0 +1,172 @@
+#include "train/decoder_dual.hpp"
+
+#include <cmath>
+#include <string>
+#include <utility>
+
+#include "nn/activations.hpp"
+#include "nn/linear.hpp"
+#include "nn/losses.hpp"
+
+namespace nc::train {
+namespace {
+
+using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
+
+CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
+MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
+
+// One side (train or test) of the dual forward pass: pre = c*P0 + K Bᵀ + b, then the out layer.
+struct Side {
+  MatD p0;          // (n, H) X W0ᵀ
+  MatD k;           // (n, n_train) X X_trainᵀ
+  MatD pre;         // (n, H)
+  models::DecoderWorkspace ws;
+};
+
+void side_forward(Side& s, double c, const MatD& b_dual, const models::Decoder& d) {
+  const auto& p = d.params;
+  const auto& bv = p.view("in_layer.bias");
+  const Eigen::Map<const Eigen::VectorXf> b_in(p.values.data() + bv.offset, static_cast<int64_t>(bv.size));
+  s.pre.noalias() = s.k * b_dual.transpose();
+  s.pre += c * s.p0;
+  s.pre.rowwise() += b_in.cast<double>().transpose();
+  s.ws.hidden = s.pre.cast<float>();
+  relu_forward(map(s.ws.hidden), cmap(s.ws.hidden));
+  const auto& ov = p.view("out_layer.bias");
+  linear_forward(map(s.ws.out), cmap(s.ws.hidden), p.value_mat("out_layer.weight"),
+                 CVecMap(p.values.data() + ov.offset, static_cast<int64_t>(ov.size)));
+  if (d.shape.kind == models::DecoderKind::classification) log_softmax_forward(map(s.ws.out), cmap(s.ws.out));
+}
+
+}  // namespace
+
+Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                           DecoderTrainState& state, const ProgressFn& progress,
+                           const AfterStepFn& after_step) {
+  auto& p = d.params;
+  const int64_t h = d.shape.n_hidden, n_tr = data.x_train.rows(), n_te = data.x_test.rows();
+  const CMatMap x_tr = cmap(data.x_train), x_te = cmap(data.x_test);
+  MatMap w_in = p.value_mat("in_layer.weight");  // (H, N)
+  const RowMat w0 = w_in;                        // W_in at the start of this call
+  const double w0_sq = w0.cast<double>().squaredNorm();
+
+  // One pass over the data: Gram matrices and projections of W0, as float SGEMMs.
+  Side tr, te;
+  {
+    RowMat tmp;
+    tmp.noalias() = x_tr * x_tr.transpose();
+    tr.k = tmp.cast<double>();
+    tmp.noalias() = x_te * x_tr.transpose();
+    te.k = tmp.cast<double>();
+    tmp.noalias() = x_tr * w0.transpose();
+    tr.p0 = tmp.cast<double>();
+    tmp.noalias() = x_te * w0.transpose();
+    te.p0 = tmp.cast<double>();
+  }
+  tr.ws.resize(n_tr, d.shape);
+  te.ws.resize(n_te, d.shape);
+  tr.pre.resize(n_tr, h);
+  te.pre.resize(n_te, h);
+
+  double c = 1.0;
+  MatD b_dual = MatD::Zero(h, n_tr);  // (H, n_train)
+  MatD bk(h, n_tr);
+  MatD dpre(n_tr, h);
+  const double l1 = opt.penalty.l1, l2 = opt.penalty.l2;
+  // ||W||² from the dual quantities
+  const auto penalty = [&]() {
+    if (l2 == 0.0) return 0.0;
+    bk.noalias() = b_dual * tr.k;
+    const double cross = (b_dual.array() * tr.p0.transpose().array()).sum();
+    const double sq = c * c * w0_sq + 2.0 * c * cross + (b_dual.array() * bk.array()).sum();
+    return l2 * sq;
+  };
+  const double decay = 1.0 - 2.0 * opt.lr * l2;
+  (void)l1;  // the dual form exists only without L1; train_decoder never sends it here with l1
+
+  // The parameters other than in_layer.weight are stepped as usual: they are contiguous after it.
+  const size_t rest = p.view("in_layer.bias").offset;
+  const std::span<float> rest_values(p.values.data() + rest, p.values.size() - rest);
+  const std::span<const float> rest_grads(p.grads.data() + rest, p.grads.size() - rest);
+  std::vector<float> before_rest(rest_values.size());
+  MatD before_b = b_dual;
+  double before_c = c;
+  bool stepped = false;
+  SgdState rest_sgd;
+  const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
+
+  const auto materialise = [&]() {
+    const RowMat bf = b_dual.cast<float>();
+    w_in.noalias() = bf * x_tr;
+    w_in += static_cast<float>(c) * w0;
+  };
+  Outcome out;
+  const auto diverge = [&](int64_t it, const char* which, double v) {
+    if (stepped) {
+      c = before_c;
+      b_dual = before_b;
+      std::copy(before_rest.begin(), before_rest.end(), rest_values.begin());
+    }
+    materialise();
+    out.diverged = true;
+    out.diverged_at = it;
+    out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(v) +
+                  " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+  };
+
+  models::Penalty no_penalty;
+  for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
+    side_forward(tr, c, b_dual, d);
+    const double train_loss = models::decoder_loss(d, data.y_train, tr.ws, no_penalty) + penalty();
+    if (!std::isfinite(train_loss)) {
+      diverge(it, "train", train_loss);
+      return out;
+    }
+    // Backward to the hidden pre-activations, and the out layer's gradients.
+    p.zero_grad();
+    if (d.shape.kind == models::DecoderKind::regression) {
+      CMatMap target(data.y_train.angles.data(), n_tr, 1);
+      mse_loss_backward(map(tr.ws.dout), cmap(tr.ws.out), target);
+    } else {
+      nll_loss_backward(map(tr.ws.dout), data.y_train.classes);
+      log_softmax_backward(map(tr.ws.dout), cmap(tr.ws.dout), cmap(tr.ws.out));
+    }
+    linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(tr.ws.dout), cmap(tr.ws.hidden));
+    linear_backward_input(map(tr.ws.dhidden), cmap(tr.ws.dout), std::as_const(p).value_mat("out_layer.weight"));
+    relu_backward(map(tr.ws.dhidden), cmap(tr.ws.dhidden), cmap(tr.ws.hidden));
+    p.grad_vec("in_layer.bias") += tr.ws.dhidden.colwise().sum().transpose();
+
+    // The step: W <- (1 - 2 lr l2) W - lr dPreᵀ X  becomes  c <- decay c, B <- decay B - lr dPreᵀ.
+    before_c = c;
+    before_b = b_dual;
+    std::copy(rest_values.begin(), rest_values.end(), before_rest.begin());
+    stepped = true;
+    dpre = tr.ws.dhidden.cast<double>();
+    c *= decay;
+    b_dual *= decay;
+    b_dual.noalias() -= static_cast<double>(opt.lr) * dpre.transpose();
+    sgd_step(rest_values, rest_grads, rest_sgd, sgd);
+
+    side_forward(te, c, b_dual, d);
+    const double test_loss = models::decoder_loss(d, data.y_test, te.ws, no_penalty) + penalty();
+    if (!std::isfinite(test_loss)) {
+      diverge(it, "test", test_loss);
+      return out;
+    }
+    state.history.train_loss.push_back(train_loss);
+    state.history.test_loss.push_back(test_loss);
+    state.iteration = it;
+    ++state.sgd.steps;
+    if (progress && is_progress_iteration(it, opt.iters, 5, false)) progress(it, opt.iters, train_loss, test_loss);
+    if (after_step && after_step(it) && it < opt.iters) {
+      materialise();
+      out.interrupted = true;
+      return out;
+    }
+  }
+  materialise();
+  return out;
+}
+
+}  // namespace nc::train
