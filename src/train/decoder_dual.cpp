@@ -1,5 +1,6 @@
 #include "train/decoder_dual.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <string>
 #include <utility>
@@ -124,7 +125,8 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
       return out;
     }
     // Backward to the hidden pre-activations, and the out layer's gradients.
-    p.zero_grad();
+    // Only the small parameters carry gradients here; in_layer.weight's lives in dpre.
+    std::fill(p.grads.begin() + static_cast<std::ptrdiff_t>(rest), p.grads.end(), 0.0f);
     if (d.shape.kind == models::DecoderKind::regression) {
       CMatMap target(data.y_train.angles.data(), n_tr, 1);
       mse_loss_backward(map(tr.ws.dout), cmap(tr.ws.out), target);
