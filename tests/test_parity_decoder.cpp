@@ -101,3 +101,64 @@ TEST(DecoderParityCheck, DetectsAWrongLearningRate) {
 
 }  // namespace
 }  // namespace nc
+
+namespace nc {
+namespace {
+
+// The dual form (W_in = c W0 + B X_train) and the plain form give the same iterates in exact
+// arithmetic: in float they must agree far inside the PyTorch tolerance, with and without L2,
+// and end at the same W_in.
+struct DualCase {
+  models::DecoderKind kind;
+  float l2;
+  int64_t iters;
+  float lr;
+};
+
+class DecoderDualForm : public ::testing::TestWithParam<DualCase> {};
+
+TEST_P(DecoderDualForm, MatchesTheFullForm) {
+  const DualCase c = GetParam();
+  const bool regression = c.kind == models::DecoderKind::regression;
+  const data::Dataset ds = data::load_dataset(testing::golden("decoder_data.npz"));
+  const data::Split split = data::load_split(testing::golden("decoder_split.npz"), ds.n_stimuli());
+  train::DecoderData d;
+  d.x_train = data::take_rows(ds.resp, split.train_idx);
+  d.x_test = data::take_rows(ds.resp, split.test_idx);
+  d.y_train.angles = data::take(ds.stimuli, split.train_idx);
+  d.y_test.angles = data::take(ds.stimuli, split.test_idx);
+  d.y_train.classes = data::stimulus_classes(d.y_train.angles, 20);
+  d.y_test.classes = data::stimulus_classes(d.y_test.angles, 20);
+  const std::string init = regression ? "regression_init.npz" : "classification_init.npz";
+  const models::DecoderShape shape{.kind = c.kind, .n_inputs = ds.n_neurons(), .n_hidden = regression ? 10 : 20,
+                                   .n_outputs = regression ? 1 : 20};
+  models::Decoder full = models::decoder_create(shape), dual = models::decoder_create(shape);
+  models::load_state_dict(testing::golden(init), full.params);
+  models::load_state_dict(testing::golden(init), dual.params);
+  train::DecoderTrainOptions opt{.iters = c.iters, .lr = c.lr, .penalty = {.l1 = 0, .l2 = c.l2}};
+  train::DecoderTrainState sf, sd;
+  opt.algorithm = train::DecoderAlgorithm::full;
+  ASSERT_FALSE(train::train_decoder(full, d, opt, sf).diverged);
+  opt.algorithm = train::DecoderAlgorithm::dual;
+  ASSERT_FALSE(train::train_decoder(dual, d, opt, sd).diverged);
+  testing::expect_trajectory(sd.history.train_loss, sf.history.train_loss, 1e-4, "dual vs full train");
+  testing::expect_trajectory(sd.history.test_loss, sf.history.test_loss, 1e-4, "dual vs full test");
+  for (const auto& v : full.params.views()) {
+    double max_abs = 0, max_diff = 0;
+    for (size_t i = 0; i < v.size; ++i) {
+      max_abs = std::max(max_abs, std::abs(double(full.params.values[v.offset + i])));
+      max_diff = std::max(max_diff, std::abs(double(full.params.values[v.offset + i]) - dual.params.values[v.offset + i]));
+    }
+    EXPECT_LE(max_diff, 1e-4 * max_abs + 1e-7) << v.name;
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Paths, DecoderDualForm,
+    ::testing::Values(DualCase{models::DecoderKind::classification, 0.0f, 200, 0.1f},
+                      DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f},
+                      DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f},
+                      DualCase{models::DecoderKind::regression, 1e-1f, 50, 1e-4f}));
+
+}  // namespace
+}  // namespace nc
