@@ -1,5 +1,7 @@
 #include "train/encoder_trainer.hpp"
 
+#include "train/encoder_fused.hpp"
+
 #include <cmath>
 #include <string>
 
@@ -11,6 +13,14 @@ CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
                       EncoderTrainState& state, const ProgressFn& progress,
                       const AfterStepFn& after_step) {
+  return opt.algorithm == EncoderAlgorithm::fused
+             ? train_encoder_fused(e, data, opt, state, progress, after_step)
+             : train_encoder_plain(e, data, opt, state, progress, after_step);
+}
+
+Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
+                            EncoderTrainState& state, const ProgressFn& progress,
+                            const AfterStepFn& after_step) {
   const int64_t batch = data.images.n;
   const float* x = data.images.pixels.data();
   models::EncoderWorkspace ws;

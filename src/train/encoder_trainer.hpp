@@ -11,7 +11,14 @@
 
 namespace nc::train {
 
+// How a step is computed. Both give the same iterates in exact arithmetic.
+enum class EncoderAlgorithm {
+  fused,  // identical images computed once; one cache-blocked pass over out_layer.weight
+  plain,  // layer by layer with the library kernels: the reference in tests
+};
+
 struct EncoderTrainOptions {
+  EncoderAlgorithm algorithm = EncoderAlgorithm::fused;
   int64_t iters = 200;
   float lr = 2.0f;
   float momentum = 0.9f;
@@ -34,5 +41,10 @@ struct EncoderTrainState {
 Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
                       EncoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
+
+// The fused form (see encoder_fused.hpp) and the plain one.
+Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
+                            EncoderTrainState& state, const ProgressFn& progress = {},
+                            const AfterStepFn& after_step = {});
 
 }  // namespace nc::train

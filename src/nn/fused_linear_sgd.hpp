@@ -1,0 +1,43 @@
+#pragma once
+// One fused pass for training a wide Linear layer, out = F Wᵀ + b, with SGD (momentum, L1/L2
+// on W). The encoder's out_layer W is (N x F) = 23589 x 1152 floats (108 MB) while F has few
+// rows: a plain step streams W from memory five times (dF, dW, penalty, velocity, update). Here
+// each block of W's rows is read once while it is in cache:
+//   dF    (U,F) += dOut[:, blk] W[blk, :]          (with the old W)
+//   g           = dOut[:, blk]ᵀ F + 2 l2 W + l1 sign(W)
+//   v           = g (first step) or mu v + g;  W -= lr v      (PyTorch SGD semantics)
+// The workers each take a contiguous range of rows and their own dF partial; the partials are
+// summed in a fixed order, so results are identical for a given thread count.
+// The plain composition (linear_gradient, linear_backward_input, penalty_gradient, sgd_step)
+// is the reference this is tested against.
+#include <cstdint>
+
+#include "core/tensor.hpp"
+
+namespace nc {
+
+struct FusedSgdOptions {
+  float lr = 0.1f;
+  float momentum = 0.0f;
+  float l1 = 0.0f;
+  float l2 = 0.0f;
+  bool first_step = true;  // momentum buffers start as the gradient (PyTorch)
+};
+
+// w is (N,F), b is (N), vw (N,F) and vb (N) are the momentum buffers (unused without momentum),
+// backup_w (N,F) and backup_b (N) receive the parameters before the step (may be null),
+// dout is (U,N), feats is (U,F); dfeats (U,F) is written with dOut W (old W).
+void linear_sgd_fused_step(float* w, float* b, float* vw, float* vb, float* backup_w, float* backup_b,
+                           CMatMap dout, CMatMap feats, MatMap dfeats, const FusedSgdOptions& opt);
+
+struct WeightSums {
+  double sum_sq = 0;   // Σ w²
+  double sum_abs = 0;  // Σ |w|
+};
+
+// out (U,N) = feats (U,F) Wᵀ + b, by the same row blocks and workers. While each block is in
+// cache it also sums w² and |w| (for the penalty terms of the loss) when `sums` is given.
+void linear_forward_blocked(MatMap out, CMatMap feats, const float* w, const float* b,
+                            WeightSums* sums = nullptr);
+
+}  // namespace nc
