@@ -1,0 +1,47 @@
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "runs/decode_run.hpp"
+
+namespace nc::cli {
+
+Command add_decode_command(CLI::App& app) {
+  struct State {
+    runs::DecodeOptions opt;
+    std::string model = "classification";
+    int64_t hidden = 0, iters = 0;
+    double lr = 0;
+    CLI::Option *hidden_opt = nullptr, *iters_opt = nullptr, *lr_opt = nullptr, *frac_opt = nullptr;
+  };
+  auto s = std::make_shared<State>();
+  auto& o = s->opt;
+  auto* c = app.add_subcommand("decode", "train a decoder of stimulus orientation and analyse it");
+  c->add_option("--data", o.data, "npz with resp (stimuli x neurons) and stimuli (degrees); default: simulated");
+  c->add_option("--model", s->model, "regression or classification")
+      ->check(CLI::IsMember({"regression", "classification"}))->capture_default_str();
+  s->hidden_opt = c->add_option("--hidden", s->hidden, "hidden units (default 10 regression, 20 classification)");
+  c->add_option("--classes", o.classes, "orientation classes")->capture_default_str();
+  s->iters_opt = c->add_option("--iters", s->iters, "gradient descent iterations (default 50 / 1000)");
+  s->lr_opt = c->add_option("--lr", s->lr, "learning rate (default 1e-4 / 0.1)");
+  c->add_option("--l1", o.l1, "L1 penalty on in_layer.weight")->capture_default_str();
+  c->add_option("--l2", o.l2, "L2 penalty on in_layer.weight")->capture_default_str();
+  s->frac_opt = c->add_option("--train-fraction", o.train_fraction, "fraction of stimuli for training")->capture_default_str();
+  c->add_option("--seed", o.seed, "seed of the split and the initial weights")->capture_default_str();
+  c->add_option("--split", o.split, "npz with int arrays train_idx, test_idx");
+  c->add_option("--init", o.init, "npz state_dict to start from (in_layer.weight, ...)");
+  c->add_option("--bin-width", o.bin_width, "re-bin stimuli by this width in degrees (1 = as is)")->capture_default_str();
+  c->add_option("--out", o.out, "output folder")->capture_default_str();
+  c->add_flag("--quiet", o.quiet, "no progress output");
+  return {c, [s] {
+            auto& o = s->opt;
+            o.model = s->model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
+            if (*s->hidden_opt) o.hidden = s->hidden;
+            if (*s->iters_opt) o.iters = s->iters;
+            if (*s->lr_opt) o.lr = s->lr;
+            o.train_fraction_given = s->frac_opt->count() > 0;
+            const auto res = runs::run_decode(o, std::cout);
+            return res.outcome.diverged ? 3 : 0;
+          }};
+}
+
+}  // namespace nc::cli

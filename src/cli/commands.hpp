@@ -1,0 +1,21 @@
+#pragma once
+// Each subcommand lives in its own file: it declares its options on the CLI11 app and returns
+// what to run when it is the one chosen. Runners return the exit code (0 success, 3 diverged);
+// errors are thrown and turned into one line by main.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <memory>
+
+namespace nc::cli {
+
+struct Command {
+  CLI::App* app = nullptr;   // the subcommand
+  std::function<int()> run;  // called after parsing when this subcommand was given
+};
+
+Command add_simulate_command(CLI::App& app);
+Command add_decode_command(CLI::App& app);
+Command add_encode_command(CLI::App& app);
+
+}  // namespace nc::cli
