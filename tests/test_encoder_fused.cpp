@@ -121,7 +121,7 @@ TEST(EncoderFused, TrainingMatchesThePlainPathAcrossThreadCounts) {
   opt.algorithm = train::EncoderAlgorithm::plain;
   train::EncoderTrainState sp;
   ASSERT_FALSE(train::train_encoder(plain, d, opt, sp).diverged);
-  std::vector<std::vector<float>> fused_params;
+  std::vector<AlignedFloats> fused_params;
   for (const char* threads : {"1", "2"}) {
     setenv("NEUROCODEC_THREADS", threads, 1);
     models::Encoder fused = models::encoder_create(shape);
@@ -146,7 +146,7 @@ TEST(EncoderFused, SameThreadCountGivesIdenticalResults) {
   d.resp_train = ds.resp_train;
   d.resp_test = ds.resp_test;
   const models::EncoderShape shape{.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7};
-  std::vector<float> first;
+  AlignedFloats first;
   for (int rep = 0; rep < 2; ++rep) {
     models::Encoder e = models::encoder_create(shape);
     models::load_state_dict(testing::golden("encoder_init.npz"), e.params);

@@ -2,6 +2,7 @@
 // Matrix types used across neurocodec. Row-major, one sample per row, like PyTorch and like a
 // C-order .npy file, so a (n_stimuli x n_neurons) response matrix maps onto numpy memory as is.
 #include <Eigen/Dense>
+#include <vector>
 
 namespace nc {
 
@@ -13,5 +14,10 @@ using MatMap = Eigen::Map<RowMat>;
 using CMatMap = Eigen::Map<const RowMat>;
 using VecMap = Eigen::Map<Vec>;
 using CVecMap = Eigen::Map<const Vec>;
+
+// A float buffer aligned as Eigen aligns its own matrices. Some vectorised kernels choose their
+// summation order by the address's alignment; keeping every buffer aligned the same way makes
+// results bit-identical from run to run (and across a checkpoint and resume).
+using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
 
 }  // namespace nc

@@ -49,7 +49,14 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   const int64_t h = d.shape.n_hidden, n_tr = data.x_train.rows(), n_te = data.x_test.rows();
   const CMatMap x_tr = cmap(data.x_train), x_te = cmap(data.x_test);
   MatMap w_in = p.value_mat("in_layer.weight");  // (H, N)
-  const RowMat w0 = w_in;                        // W_in at the start of this call
+  DecoderDualState& ds = state.dual;
+  if (!ds.active) {  // a fresh run: W_in(0) is the current weight; a resumed one keeps its own
+    ds.active = true;
+    ds.c = 1.0;
+    ds.w0 = w_in;
+    ds.b = RowMatD::Zero(h, n_tr);
+  }
+  const RowMat& w0 = ds.w0;
   const double w0_sq = w0.cast<double>().squaredNorm();
 
   // One pass over the data: Gram matrices and projections of W0, as float SGEMMs.
@@ -70,8 +77,8 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   tr.pre.resize(n_tr, h);
   te.pre.resize(n_te, h);
 
-  double c = 1.0;
-  MatD b_dual = MatD::Zero(h, n_tr);  // (H, n_train)
+  double& c = ds.c;
+  MatD& b_dual = ds.b;  // (H, n_train)
   MatD bk(h, n_tr);
   MatD dpre(n_tr, h);
   const double l1 = opt.penalty.l1, l2 = opt.penalty.l2;

@@ -26,7 +26,7 @@ Outcome train_decoder_full(models::Decoder& d, const DecoderData& data, const De
   train_ws.resize(data.x_train.rows(), d.shape);
   test_ws.resize(data.x_test.rows(), d.shape);
   const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
-  std::vector<float> before(d.params.values.size());  // parameters before the current step
+  AlignedFloats before(d.params.values.size());  // parameters before the current step
   Outcome out;
   const int64_t first = state.iteration + 1;
   for (int64_t it = first; it <= opt.iters; ++it) {

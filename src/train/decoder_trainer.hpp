@@ -29,11 +29,21 @@ struct DecoderData {
   models::DecoderTargets y_test;
 };
 
+// The dual form's own state (decoder_dual.hpp): W_in = c*W0 + B*X_train. Part of a checkpoint,
+// so that a resumed run continues the same arithmetic, bit for bit.
+struct DecoderDualState {
+  bool active = false;
+  double c = 1.0;
+  RowMatD b;  // (H, n_train)
+  RowMat w0;  // (H, N) in_layer.weight when the dual form started
+};
+
 // The state a checkpoint holds and a resumed run continues from.
 struct DecoderTrainState {
   int64_t iteration = 0;  // completed iterations
   SgdState sgd;
   History history;
+  DecoderDualState dual;
 };
 
 // Runs iterations state.iteration+1 .. opt.iters, with the algorithm opt.algorithm picks. On a non-finite loss it stops, restores the

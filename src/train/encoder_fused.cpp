@@ -47,7 +47,7 @@ Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const E
   const bool momentum = opt.momentum != 0.0f;
   if (momentum && state.sgd.velocity.empty()) state.sgd.velocity.assign(p.values.size(), 0.0f);
   float* vel = momentum ? state.sgd.velocity.data() : nullptr;
-  std::vector<float> backup(p.values.size());  // parameters before the latest step
+  AlignedFloats backup(p.values.size());  // parameters before the latest step
   bool stepped = false;
 
   WeightSums sums;

@@ -27,7 +27,8 @@ Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const E
   ws.resize(batch, e.shape);
   const SgdOptions sgd{.lr = opt.lr, .momentum = opt.momentum};
   // Parameters and velocity before the latest step, restored when a loss turns non-finite.
-  std::vector<float> before, before_velocity;
+  AlignedFloats before;
+  std::vector<float> before_velocity;
   Outcome out;
   const auto diverge = [&](int64_t it, const char* which, double v) {
     if (!before.empty()) {
