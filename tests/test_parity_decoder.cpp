@@ -105,14 +105,16 @@ TEST(DecoderParityCheck, DetectsAWrongLearningRate) {
 namespace nc {
 namespace {
 
-// The dual form (W_in = c W0 + B X_train) and the plain form give the same iterates in exact
-// arithmetic: in float they must agree far inside the PyTorch tolerance, with and without L2,
-// and end at the same W_in.
+// The dual form (W_in = c W0 + B X_train), the fused form (one blocked pass over X) and the
+// plain form give the same iterates in exact arithmetic: in float they must agree far inside the
+// PyTorch tolerance, with and without penalties, and end at the same W_in.
 struct DualCase {
   models::DecoderKind kind;
   float l2;
   int64_t iters;
   float lr;
+  float l1 = 0.0f;
+  train::DecoderAlgorithm algorithm = train::DecoderAlgorithm::dual;
 };
 
 class DecoderDualForm : public ::testing::TestWithParam<DualCase> {};
@@ -135,11 +137,11 @@ TEST_P(DecoderDualForm, MatchesTheFullForm) {
   models::Decoder full = models::decoder_create(shape), dual = models::decoder_create(shape);
   models::load_state_dict(testing::golden(init), full.params);
   models::load_state_dict(testing::golden(init), dual.params);
-  train::DecoderTrainOptions opt{.iters = c.iters, .lr = c.lr, .penalty = {.l1 = 0, .l2 = c.l2}};
+  train::DecoderTrainOptions opt{.iters = c.iters, .lr = c.lr, .penalty = {.l1 = c.l1, .l2 = c.l2}};
   train::DecoderTrainState sf, sd;
-  opt.algorithm = train::DecoderAlgorithm::full;
+  opt.algorithm = train::DecoderAlgorithm::plain;
   ASSERT_FALSE(train::train_decoder(full, d, opt, sf).diverged);
-  opt.algorithm = train::DecoderAlgorithm::dual;
+  opt.algorithm = c.algorithm;
   ASSERT_FALSE(train::train_decoder(dual, d, opt, sd).diverged);
   testing::expect_trajectory(sd.history.train_loss, sf.history.train_loss, 1e-4, "dual vs full train");
   testing::expect_trajectory(sd.history.test_loss, sf.history.test_loss, 1e-4, "dual vs full test");
@@ -158,7 +160,10 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(DualCase{models::DecoderKind::classification, 0.0f, 200, 0.1f},
                       DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f},
                       DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f},
-                      DualCase{models::DecoderKind::regression, 1e-1f, 50, 1e-4f}));
+                      DualCase{models::DecoderKind::regression, 1e-1f, 50, 1e-4f},
+                      DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f, 5e-4f, train::DecoderAlgorithm::fused},
+                      DualCase{models::DecoderKind::classification, 0.0f, 200, 0.1f, 0.0f, train::DecoderAlgorithm::fused},
+                      DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f, 1e-3f, train::DecoderAlgorithm::fused}));
 
 }  // namespace
 }  // namespace nc

@@ -123,3 +123,93 @@ void linear_forward_blocked(MatMap out, CMatMap feats, const float* w, const flo
 }
 
 }  // namespace nc
+
+namespace nc {
+namespace {
+
+// Columns of X per block: 128 columns x 360 rows of float = 180 KB, in L2 with W's block.
+constexpr int64_t kBlockCols = 128;
+
+struct WideParts {
+  std::vector<std::pair<int64_t, int64_t>> ranges;  // column ranges, one per worker
+};
+
+WideParts wide_parts(int64_t n) {
+  const int64_t blocks = (n + kBlockCols - 1) / kBlockCols;
+  const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(thread_count(), blocks));
+  WideParts p;
+  for (int64_t k = 0; k < workers; ++k)
+    p.ranges.emplace_back(blocks * k / workers * kBlockCols, std::min(n, blocks * (k + 1) / workers * kBlockCols));
+  return p;
+}
+
+// One worker's pass. With dpre == nullptr it only does the forward products.
+void wide_pass(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te,
+               const CMatMap* dpre, RowMat& pre_tr, RowMat& pre_te, WeightSums& sums,
+               int64_t c0, int64_t c1, float lr, float l1, float l2) {
+  RowMat g(h, kBlockCols);
+  RowMat wblk(h, kBlockCols);
+  pre_tr.setZero();
+  pre_te.setZero();
+  for (int64_t b0 = c0; b0 < c1; b0 += kBlockCols) {
+    const int64_t cols = std::min(kBlockCols, c1 - b0);
+    Eigen::Map<RowMat, 0, Eigen::OuterStride<>> wb(w + b0, h, cols, Eigen::OuterStride<>(n));
+    if (dpre != nullptr) {
+      auto gb = g.leftCols(cols);
+      gb.noalias() = dpre->transpose() * x_tr.middleCols(b0, cols);  // (H, cols)
+      for (int64_t r = 0; r < h; ++r) {
+        float* wr = w + r * n + b0;
+        const float* gr = gb.data() + r * kBlockCols;
+        if (backup != nullptr) std::memcpy(backup + r * n + b0, wr, sizeof(float) * static_cast<size_t>(cols));
+        update_block<false, false>(wr, nullptr, gr, cols, -lr, 0.0f, l1, l2);
+      }
+    }
+    // the new block, contiguous, for the two forward products
+    auto wc = wblk.leftCols(cols);
+    wc = wb;
+    pre_tr.noalias() += x_tr.middleCols(b0, cols) * wc.transpose();
+    pre_te.noalias() += x_te.middleCols(b0, cols) * wc.transpose();
+    sums.sum_sq += static_cast<double>(wc.squaredNorm());
+    sums.sum_abs += static_cast<double>(wc.cwiseAbs().sum());
+  }
+}
+
+void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te, const CMatMap* dpre,
+              MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr, float l1, float l2) {
+  const WideParts parts = wide_parts(n);
+  const size_t k = parts.ranges.size();
+  std::vector<RowMat> ptr(k, RowMat(x_tr.rows(), h)), pte(k, RowMat(x_te.rows(), h));
+  std::vector<WeightSums> ps(k);
+  BlasSingleThread single;
+  parallel_for(0, static_cast<int64_t>(k), [&](int64_t i) {
+    const auto u = static_cast<size_t>(i);
+    wide_pass(w, backup, h, n, x_tr, x_te, dpre, ptr[u], pte[u], ps[u], parts.ranges[u].first,
+              parts.ranges[u].second, lr, l1, l2);
+  });
+  // partial sums in a fixed order: identical results for a given thread count
+  pre_train = ptr[0];
+  pre_test = pte[0];
+  WeightSums total = ps[0];
+  for (size_t i = 1; i < k; ++i) {
+    pre_train += ptr[i];
+    pre_test += pte[i];
+    total.sum_sq += ps[i].sum_sq;
+    total.sum_abs += ps[i].sum_abs;
+  }
+  if (sums) *sums = total;
+}
+
+}  // namespace
+
+void linear_sgd_fused_step_wide(float* w, float* backup, int64_t h, int64_t n, CMatMap x_train,
+                                CMatMap x_test, CMatMap dpre, MatMap pre_train, MatMap pre_test,
+                                float lr, float l1, float l2, WeightSums* sums) {
+  wide_run(w, backup, h, n, x_train, x_test, &dpre, pre_train, pre_test, sums, lr, l1, l2);
+}
+
+void linear_forward_wide(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
+                         MatMap pre_train, MatMap pre_test, WeightSums* sums) {
+  wide_run(const_cast<float*>(w), nullptr, h, n, x_train, x_test, nullptr, pre_train, pre_test, sums, 0, 0, 0);
+}
+
+}  // namespace nc

@@ -41,3 +41,22 @@ void linear_forward_blocked(MatMap out, CMatMap feats, const float* w, const flo
                             WeightSums* sums = nullptr);
 
 }  // namespace nc
+
+namespace nc {
+
+// The same idea for a layer whose input is wide, pre = X Wᵀ with X (R x N) and W (H x N),
+// N >> R, H (the decoder's in_layer: 23589 neurons in, 20 hidden units out). Plain SGD on W
+// with L1/L2 needs X three times per iteration (train forward, dW, test forward); here one pass
+// over X's column blocks, each in cache, does
+//   dW[:, blk] = dPreᵀ X_train[:, blk] + 2 l2 W[:, blk] + l1 sign(W[:, blk]),  W[:, blk] -= lr dW
+//   pre_train += X_train[:, blk] W[:, blk]ᵀ,  pre_test += X_test[:, blk] W[:, blk]ᵀ   (new W)
+// and sums w² and |w| of the new W for the next loss. backup (H x N) receives W before the step.
+void linear_sgd_fused_step_wide(float* w, float* backup, int64_t h, int64_t n, CMatMap x_train,
+                                CMatMap x_test, CMatMap dpre, MatMap pre_train, MatMap pre_test,
+                                float lr, float l1, float l2, WeightSums* sums);
+
+// pre_train = X_train Wᵀ, pre_test = X_test Wᵀ, plus the weight sums, by the same blocks.
+void linear_forward_wide(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
+                         MatMap pre_train, MatMap pre_test, WeightSums* sums);
+
+}  // namespace nc

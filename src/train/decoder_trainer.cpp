@@ -13,13 +13,17 @@ CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                       DecoderTrainState& state, const ProgressFn& progress,
                       const AfterStepFn& after_step) {
-  const bool dual = opt.algorithm == DecoderAlgorithm::dual ||
-                    (opt.algorithm == DecoderAlgorithm::automatic && opt.penalty.l1 == 0.0f);
-  return dual ? train_decoder_dual(d, data, opt, state, progress, after_step)
-              : train_decoder_full(d, data, opt, state, progress, after_step);
+  DecoderAlgorithm a = opt.algorithm;
+  if (a == DecoderAlgorithm::automatic) a = opt.penalty.l1 == 0.0f ? DecoderAlgorithm::dual : DecoderAlgorithm::fused;
+  if (state.dual.active) a = DecoderAlgorithm::dual;  // a resumed dual run stays dual
+  switch (a) {
+    case DecoderAlgorithm::dual: return train_decoder_dual(d, data, opt, state, progress, after_step);
+    case DecoderAlgorithm::fused: return train_decoder_fused(d, data, opt, state, progress, after_step);
+    default: return train_decoder_plain(d, data, opt, state, progress, after_step);
+  }
 }
 
-Outcome train_decoder_full(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                            DecoderTrainState& state, const ProgressFn& progress,
                            const AfterStepFn& after_step) {
   models::DecoderWorkspace train_ws, test_ws;

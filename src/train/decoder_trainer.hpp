@@ -10,8 +10,9 @@ namespace nc::train {
 
 // How the in_layer weights are carried. Both give the same iterates in exact arithmetic.
 enum class DecoderAlgorithm {
-  automatic,  // dual when there is no L1 term, else full
-  full,       // W_in (H x N) updated by SGD every step: the plain reference
+  automatic,  // dual when there is no L1 term, else fused
+  plain,      // layer by layer with the library kernels: the reference in tests
+  fused,      // W_in updated in one cache-blocked pass over X per iteration (nn/fused_linear_sgd.hpp)
   dual,       // W_in = c*W_in(0) + B*X_train, B (H x n_train): see decoder_dual.hpp
 };
 
@@ -52,9 +53,14 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
                       DecoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
 
-// The plain form, every step on the full W_in (the reference for the dual form).
-Outcome train_decoder_full(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+// The plain form, layer by layer (the reference for the others).
+Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                            DecoderTrainState& state, const ProgressFn& progress = {},
                            const AfterStepFn& after_step = {});
+
+// The fused form: W_in carried in full, one pass over the data per iteration.
+Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                            DecoderTrainState& state, const ProgressFn& progress = {},
+                            const AfterStepFn& after_step = {});
 
 }  // namespace nc::train
