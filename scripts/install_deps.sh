@@ -6,12 +6,14 @@
 #   --browser  also Debian's chromium and Node.js tooling for the report browser test
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev zipcmp zipmerge ziptool libcli11-dev
-      nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev)
+      nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev
+      libplplot-dev plplot-driver-cairo)
+browser=0
 for arg in "$@"; do
   case "$arg" in
     --numpy) pkgs+=(python3-numpy) ;;
     --torch) pkgs+=(python3-torch python3-numpy python3-scipy) ;;
-    --browser) pkgs+=(chromium nodejs npm) ;;
+    --browser) pkgs+=(chromium); browser=1 ;;
     *) echo "error: unknown option $arg (expected --numpy, --torch or --browser)" >&2; exit 2 ;;
   esac
 done
@@ -19,6 +21,12 @@ missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js and npm: any install that provides the commands will do (NodeSource's nodejs bundles
+# npm and conflicts with Debian's npm package), so Debian's are installed only when absent.
+if [ "$browser" -eq 1 ]; then
+  command -v node >/dev/null 2>&1 || missing+=(nodejs)
+  command -v npm >/dev/null 2>&1 || missing+=(npm)
+fi
 if [ ${#missing[@]} -eq 0 ]; then exit 0; fi
 echo "installing: ${missing[*]}" >&2
 SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

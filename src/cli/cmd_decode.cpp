@@ -32,6 +32,7 @@ Command add_decode_command(CLI::App& app) {
   c->add_option("--bin-width", o.bin_width, "re-bin stimuli by this width in degrees (1 = as is)")->capture_default_str();
   c->add_option("--out", o.out, "output folder")->capture_default_str();
   c->add_flag("--quiet", o.quiet, "no progress output");
+  c->add_flag("--no-plots{false}", o.plots, "do not write the figures (PNG) into --out");
   return {c, [s] {
             auto& o = s->opt;
             o.model = s->model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;

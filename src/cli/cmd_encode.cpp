@@ -27,6 +27,7 @@ Command add_encode_command(CLI::App& app) {
   c->add_option("--init", o.init, "npz state_dict to start from (conv.weight, ...)");
   c->add_option("--out", o.out, "output folder")->capture_default_str();
   c->add_flag("--quiet", o.quiet, "no progress output");
+  c->add_flag("--no-plots{false}", o.plots, "do not write the figures (PNG) into --out");
   return {c, [s] {
             s->opt.filters = s->filters == "random" ? models::EncoderFilters::random : models::EncoderFilters::seed;
             const auto res = runs::run_encode(s->opt, std::cout);

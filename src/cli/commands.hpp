@@ -17,5 +17,7 @@ struct Command {
 Command add_simulate_command(CLI::App& app);
 Command add_decode_command(CLI::App& app);
 Command add_encode_command(CLI::App& app);
+Command add_tutorial_command(CLI::App& app);
+Command add_fetch_command(CLI::App& app);
 
 }  // namespace nc::cli

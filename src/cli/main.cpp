@@ -36,6 +36,8 @@ int main(int argc, char** argv) {
       nc::cli::add_simulate_command(app),
       nc::cli::add_decode_command(app),
       nc::cli::add_encode_command(app),
+      nc::cli::add_tutorial_command(app),
+      nc::cli::add_fetch_command(app),
   };
 
   try {

@@ -14,6 +14,7 @@
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
+#include "report/decode_figures.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
 #include "train/decoder_trainer.hpp"
@@ -186,6 +187,16 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
       {"bin_width", opt.bin_width},
       {"data", opt.data},
   };
+
+  if (opt.plots) {
+    res.figures = report::write_decode_figures(
+        opt.out, {.resp = ds.resp, .stimuli = ds.stimuli, .pref = pref, .net = net, .hidden = all_ws.hidden,
+                  .history = res.history, .test_angle = dd.y_test.angles, .test_decoded = decoded,
+                  .test_class = dd.y_test.classes, .test_predicted = predicted,
+                  .classes = regression(opt) ? 0 : opt.classes, .test_mse = err.test_mse,
+                  .fraction_correct = res.fraction_correct, .seed = opt.seed});
+    m["figures"] = res.figures;
+  }
 
   // metrics.json last: its presence means every other file of the run is complete.
   models::save_state_dict(opt.out + "/model.npz", net.params);

@@ -6,6 +6,7 @@
 #include <iosfwd>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "models/decoder.hpp"
 #include "nn/parameters.hpp"
@@ -30,6 +31,7 @@ struct DecodeOptions {
   double bin_width = 1.0;
   std::string out = "neurocodec_decode";
   bool quiet = false;
+  bool plots = true;                   // write the figures (src/report) into `out`
 
   int64_t hidden_or_default() const;
   int64_t iters_or_default() const;
@@ -48,6 +50,7 @@ struct DecodeResult {
   double test_mse = 0;
   double median_circular_error_deg = 0;
   int64_t n_train = 0, n_test = 0, n_neurons = 0;
+  std::vector<std::string> figures;  // file names written into `out`
 };
 
 // Runs the whole command. Progress lines go to `log`.

@@ -12,6 +12,7 @@
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
+#include "report/encode_figures.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
 #include "sim/stimuli.hpp"
@@ -73,6 +74,8 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
     Rng rng(opt.seed);
     models::encoder_init(net, opt.filters, rng);
   }
+  const float* conv0 = net.params.value("conv.weight");  // as initialised, for the filter figure
+  const std::vector<float> conv_init(conv0, conv0 + net.params.view("conv.weight").size);
   train::EncoderData data;
   data.images = sim::grating_stack(sim::encoder_angles(ds.stimuli), 0.025);
   data.resp_train = std::move(ds.resp_train);
@@ -137,6 +140,13 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
       {"filters", opt.filters == models::EncoderFilters::seed ? "seed" : "random"},
       {"seed", opt.seed}, {"init", opt.init}, {"data", opt.data},
   };
+  if (opt.plots) {
+    res.figures = report::write_encode_figures(
+        opt.out, {.stimuli = ds.stimuli, .resp_train = data.resp_train, .resp_test = data.resp_test,
+                  .prediction = ws.out, .fit = res.fit, .history = res.history, .net = net,
+                  .conv_init = conv_init, .seed = opt.seed});
+    m["figures"] = res.figures;
+  }
   models::save_state_dict(opt.out + "/model.npz", net.params);
   io::write_npz(opt.out + "/predictions.npz", pred);
   write_json(opt.out + "/metrics.json", m);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <iosfwd>
 #include <string>
+#include <vector>
 
 #include "analysis/metrics.hpp"
 #include "models/encoder.hpp"
@@ -26,6 +27,7 @@ struct EncodeOptions {
   std::string init;
   std::string out = "neurocodec_encode";
   bool quiet = false;
+  bool plots = true;  // write the figures (src/report) into `out`
 };
 
 void validate(const EncodeOptions& opt);
@@ -36,6 +38,7 @@ struct EncodeResult {
   double seconds = 0;
   analysis::EncodingFit fit;
   int64_t n_neurons = 0, n_stimuli = 0;
+  std::vector<std::string> figures;  // file names written into `out`
 };
 
 EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log);

@@ -1,0 +1,300 @@
+#include "report/decode_figures.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include "core/rng.hpp"
+#include "report/plot.hpp"
+
+namespace nc::report {
+namespace {
+
+constexpr const char* kDeg = "°";
+
+std::string fmt(const char* f, double v) {
+  char buf[96];
+  std::snprintf(buf, sizeof buf, f, v);
+  return buf;
+}
+
+std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+
+std::vector<double> iota_from(size_t n, double first) {
+  std::vector<double> x(n);
+  for (size_t i = 0; i < n; ++i) x[i] = first + static_cast<double>(i);
+  return x;
+}
+
+// k distinct random indices below n, drawn from a generator seeded for the figures.
+std::vector<int64_t> random_picks(int64_t n, int64_t k, uint64_t seed) {
+  Rng rng(derive_seed(seed, 0x66696773));  // "figs": independent of the training stream
+  std::vector<int64_t> p = rng.permutation(n);
+  p.resize(static_cast<size_t>(std::min(n, k)));
+  return p;
+}
+
+// Symmetric colour limit for a weight matrix: the tutorial's fixed limit (so that figures of
+// different runs compare, and sparser weights look paler), unless the weights live on another
+// scale altogether (99th percentile of |w| over 10x the limit, or under a tenth of it), as on
+// data not z-scored like the tutorial's; then that percentile.
+double weight_limit(const RowMatD& w, double tutorial_limit) {
+  std::vector<double> a(static_cast<size_t>(w.size()));
+  for (int64_t i = 0; i < w.size(); ++i) a[static_cast<size_t>(i)] = std::abs(w.data()[i]);
+  const double p99 = percentile(std::move(a), 99);
+  if (!std::isfinite(p99) || !(p99 > 0)) return tutorial_limit;
+  return p99 > 10 * tutorial_limit || p99 < 0.1 * tutorial_limit ? p99 : tutorial_limit;
+}
+
+RowMatD w_in(const models::Decoder& net) { return net.params.value_mat("in_layer.weight").cast<double>(); }
+
+RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
+  RowMatD s(w.rows(), w.cols());
+  for (size_t j = 0; j < order.size(); ++j) s.col(static_cast<int64_t>(j)) = w.col(order[j]);
+  return s;
+}
+
+void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim) {
+  // Columns averaged in blocks down to the axes' width, as an anti-aliased imshow shows them.
+  ax.image(w, ColorMap::bwr, -lim, lim, {}, Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
+  ax.colorbar();
+  ax.xlabel = xlabel;
+  ax.ylabel = "hidden units";
+  ax.title = "W#din#u";
+  ax.yticks = Ticks::whole();
+  ax.xticks = Ticks::whole();
+}
+
+void write_weights(const std::string& path, const DecodeFigureData& d, bool sorted) {
+  const RowMatD win = sorted ? sorted_columns(w_in(d.net), d.pref.order) : w_in(d.net);
+  const RowMatD wout_t = d.net.params.value_mat("out_layer.weight").cast<double>().transpose();  // (H, O)
+  Figure fig(1100, 440);
+  // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
+  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons", weight_limit(win, 1e-2));
+  Axes& b = fig.add_cell_px(730, 0, 370, 440);
+  const double lim = weight_limit(wout_t, 3.0);
+  b.image(wout_t, ColorMap::bwr, -lim, lim);
+  b.equal_aspect = true;
+  b.colorbar();
+  b.xticks = Ticks::none();
+  b.yticks = Ticks::whole();
+  b.xlabel = "output";
+  b.ylabel = "hidden units";
+  b.title = "W#dout#u";
+  fig.save(path);
+}
+
+void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
+  Figure fig(1200, 500);
+  // The tutorial's plot_data_matrix(resp_all[:100, :].T): every neuron's response to the
+  // first 100 stimuli, neurons as rows.
+  const int64_t n_stim = std::min<int64_t>(100, d.resp.rows());
+  const RowMatD x = d.resp.topRows(n_stim).transpose().cast<double>();  // (n_neurons, n_stim)
+  std::vector<double> all(x.data(), x.data() + x.size());
+  const double vmin = percentile(all, 1), vmax = percentile(std::move(all), 99);
+  Axes& a = fig.subplot(1, 2, 0);
+  // Neurons are subsampled (every k-th row) rather than averaged: averaging unrelated neurons
+  // would wash out the single-neuron variability this panel is there to show.
+  a.image(x, ColorMap::pink, vmin, vmax, {}, Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
+  a.colorbar("normalized neural response");
+  a.xticks = Ticks::none();
+  a.yticks = Ticks::none();
+  a.xlabel = "stimulus";
+  a.ylabel = "neuron";
+
+  Axes& b = fig.subplot(1, 2, 1);
+  const std::vector<double> s = to_double(d.stimuli);
+  const std::vector<int64_t> picks = random_picks(d.resp.cols(), 3, d.seed);
+  // Drawn in angle order so that the line runs along the orientation axis.
+  std::vector<int64_t> order(d.stimuli.size());
+  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return s[p] < s[q]; });
+  std::vector<double> xs(order.size());
+  for (size_t i = 0; i < order.size(); ++i) xs[i] = s[static_cast<size_t>(order[i])];
+  std::vector<LegendEntry> legend;
+  for (size_t k = 0; k < picks.size(); ++k) {
+    std::vector<double> ys(order.size());
+    for (size_t i = 0; i < order.size(); ++i) ys[i] = d.resp(order[i], picks[k]);
+    b.line(xs, ys, colors::cycle(k), 1.5);
+    legend.push_back({"neuron " + std::to_string(picks[k]), colors::cycle(k)});
+  }
+  b.legend(legend);
+  b.xticks = Ticks::every(90);
+  b.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  b.ylabel = "neural response";
+  fig.save(path);
+}
+
+void write_training_loss(const std::string& path, const DecodeFigureData& d) {
+  Figure fig(700, 500);
+  Axes& a = fig.subplot(1, 1, 0);
+  const std::vector<double> it = iota_from(d.history.train_loss.size(), 0);
+  a.line(it, d.history.train_loss, colors::cycle(0));
+  a.line(iota_from(d.history.test_loss.size(), 0), d.history.test_loss, colors::cycle(1));
+  a.legend({{"train loss", colors::cycle(0)}, {"test loss", colors::cycle(1)}});
+  a.xlim.lo = 0;
+  a.ylim.lo = 0;
+  a.xlabel = "iterations of gradient descent";
+  a.ylabel = "mean squared error";
+  fig.save(path);
+}
+
+std::string bin_label(int i, int n) {
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.0f%s - %.0f%s", i * 360.0 / n, kDeg, (i + 1) * 360.0 / n, kDeg);
+  return buf;
+}
+
+void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
+  const int C = d.classes;
+  Figure fig(1500, 560);
+  Axes& a = fig.subplot(1, 2, 0);
+  a.line(iota_from(d.history.train_loss.size(), 0), d.history.train_loss, colors::cycle(0));
+  a.line(iota_from(d.history.test_loss.size(), 0), d.history.test_loss, colors::cycle(1));
+  a.legend({{"train loss", colors::cycle(0)}, {"test loss", colors::cycle(1)}});
+  a.xlim.lo = 0;
+  a.ylim.lo = 0;
+  a.xlabel = "iterations of gradient descent";
+  a.ylabel = "negative log likelihood";
+
+  Axes& b = fig.subplot(1, 2, 1);
+  const double ylo = -0.05 * (C - 1), yhi = (C - 1) * 1.05;
+  // Bin edges first, so that they lie under the points (zorder=-1).
+  for (int i = 0; i <= C; ++i) {
+    const double e = i * 360.0 / C;
+    b.line({e, e}, {ylo, yhi}, colors::grey, 1.0);
+  }
+  std::vector<double> pc(d.test_predicted.begin(), d.test_predicted.end());
+  b.dots(to_double(d.test_angle), pc, colors::cycle(0), 6);
+  b.ylim = {ylo, yhi};
+  b.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
+  b.ylabel = "decoded orientation bin";
+  std::vector<std::string> xl, yl;
+  for (int i = 0; i <= C; ++i) xl.push_back(fmt("%.4g", i * 360.0 / C));
+  const int ystep = C > 24 ? (C + 23) / 24 : 1;  // keep the bin labels legible for many classes
+  for (int i = 0; i < C; i += ystep) yl.push_back(bin_label(i, C));
+  b.xticks = Ticks::labelled(0, 360.0 / C, xl);
+  b.yticks = Ticks::labelled(0, ystep, yl);
+  fig.save(path);
+}
+
+void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
+  const RowMatD win = sorted_columns(w_in(d.net), d.pref.order);
+  Figure fig(1100, 860);
+  draw_w_in(fig.subplot(2, 2, 0), win, "sorted neurons", weight_limit(win, 1e-2));
+
+  // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
+  std::vector<double> ang(d.pref.row_order.size());
+  for (size_t i = 0; i < ang.size(); ++i) ang[i] = d.stimuli[static_cast<size_t>(d.pref.row_order[i])];
+  const RowMatD h = d.hidden.cast<double>().transpose();
+  const double step = ang.size() > 1 ? (ang.back() - ang.front()) / static_cast<double>(ang.size() - 1) : 1.0;
+  Axes& b = fig.subplot(2, 2, 1);
+  const double hmax = h.size() ? h.maxCoeff() : 1.0, hmin = h.size() ? h.minCoeff() : 0.0;
+  b.image(h, ColorMap::viridis, hmin, hmax > hmin ? hmax : hmin + 1,
+          Extent{ang.front() - step / 2, ang.back() + step / 2, h.rows() - 0.5, -0.5});
+  b.colorbar();
+  b.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  b.ylabel = "hidden units";
+  b.title = "#<bold/>h#<medium/>";
+  b.xticks = Ticks::every(90);
+  b.yticks = Ticks::whole();
+
+  Axes& c = fig.subplot(2, 2, 3);
+  for (int64_t k = 0; k < h.rows(); ++k) {
+    std::vector<double> y(h.cols());
+    for (int64_t i = 0; i < h.cols(); ++i) y[static_cast<size_t>(i)] = h(k, i);
+    c.line(ang, y, colors::cycle(static_cast<size_t>(k)), 1.5);
+  }
+  c.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  c.ylabel = "hidden unit activity";
+  c.title = "#<bold/>h#<medium/> tuning curves";
+  c.xticks = Ticks::every(90);
+  fig.save(path);
+}
+
+void write_decoded_vs_true(const std::string& path, const DecodeFigureData& d) {
+  Figure fig(640, 560);
+  Axes& a = fig.subplot(1, 1, 0);
+  const std::vector<double> t = to_double(d.test_angle);
+  // identityLine(): equal limits spanning both axes' automatic limits.
+  double lo = 0, hi = 360;
+  for (size_t i = 0; i < t.size(); ++i) {
+    lo = std::min({lo, t[i], d.test_decoded[i]});
+    hi = std::max({hi, t[i], d.test_decoded[i]});
+  }
+  const double m = 0.05 * (hi - lo);
+  lo -= m, hi += m;
+  a.line({lo, hi}, {lo, hi}, colors::grey, 1.5);
+  a.dots(t, d.test_decoded, colors::cycle(0), 6);
+  a.xlim = {lo, hi};
+  a.ylim = {lo, hi};
+  a.xticks = Ticks::every(90);
+  a.yticks = Ticks::every(90);
+  a.title = fmt("MSE on testing set: %.2f", d.test_mse);
+  a.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
+  a.ylabel = std::string("decoded stimulus orientation (") + kDeg + ")";
+  fig.save(path);
+}
+
+void write_decoding_error(const std::string& path, const DecodeFigureData& d) {
+  Figure fig(640, 560);
+  Axes& a = fig.subplot(1, 1, 0);
+  const std::vector<double> t = to_double(d.test_angle);
+  std::vector<double> e(t.size());
+  double lo = -360, hi = 360;
+  for (size_t i = 0; i < t.size(); ++i) {
+    e[i] = d.test_decoded[i] - t[i];
+    lo = std::min(lo, e[i]), hi = std::max(hi, e[i]);
+  }
+  a.dots(t, e, colors::cycle(0), 6);
+  a.ylim = {lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)};
+  a.xticks = Ticks::every(90);
+  a.yticks = Ticks::every(90);
+  a.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
+  a.ylabel = std::string("decoding error (") + kDeg + ")";
+  fig.save(path);
+}
+
+void write_confusion(const std::string& path, const DecodeFigureData& d) {
+  const int C = d.classes;
+  RowMatD m = RowMatD::Zero(C, C);
+  for (size_t i = 0; i < d.test_class.size() && i < d.test_predicted.size(); ++i) {
+    const int t = d.test_class[i], p = d.test_predicted[i];
+    if (t >= 0 && t < C && p >= 0 && p < C) m(t, p) += 1;
+  }
+  Figure fig(680, 580);
+  Axes& a = fig.subplot(1, 1, 0);
+  a.image(m, ColorMap::viridis, 0, std::max(1.0, m.maxCoeff()));
+  a.equal_aspect = true;
+  a.colorbar("test stimuli");
+  a.xticks = Ticks::whole();
+  a.yticks = Ticks::whole();
+  a.xlabel = fmt("predicted class (%.4g° bins)", 360.0 / C);
+  a.ylabel = "true class";
+  a.title = d.fraction_correct >= 0 ? fmt("confusion matrix, fraction correct %.3f", d.fraction_correct)
+                                    : std::string("confusion matrix");
+  fig.save(path);
+}
+
+}  // namespace
+
+std::vector<std::string> write_decode_figures(const std::string& dir, const DecodeFigureData& d) {
+  const bool classifier = d.classes > 0;
+  std::vector<std::string> names;
+  const auto out = [&](const std::string& name) {
+    names.push_back(name);
+    return dir + "/" + name;
+  };
+  write_data_matrix(out("data_matrix.png"), d);
+  if (classifier) write_decoded_classes(out("decoded_classes.png"), d);
+  else write_training_loss(out("training_loss.png"), d);
+  write_weights(out("weights.png"), d, false);
+  write_weights(out("weights_sorted.png"), d, true);
+  write_hidden_units(out("hidden_units.png"), d);
+  write_decoded_vs_true(out("decoded_vs_true.png"), d);
+  write_decoding_error(out("decoding_error.png"), d);
+  if (classifier) write_confusion(out("confusion.png"), d);
+  return names;
+}
+
+}  // namespace nc::report
