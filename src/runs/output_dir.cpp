@@ -16,6 +16,13 @@ void prepare_output_dir(const std::string& dir) {
   if (ec) throw IoError("--out " + dir + ": cannot create the folder (" + ec.message() + ")");
   if (!std::filesystem::is_directory(dir))
     throw IoError("--out " + dir + ": exists and is not a folder");
+  // A run killed while writing leaves its temporary file (never a file under a final name):
+  // clear such leftovers so the folder holds only complete files.
+  for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
+    const std::string name = entry.path().filename().string();
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos && entry.is_regular_file())
+      std::filesystem::remove(entry.path(), ec);
+  }
   const std::string probe = io::temp_path_for(dir + "/.write-check");
   std::FILE* f = std::fopen(probe.c_str(), "wb");
   if (!f) throw IoError("--out " + dir + ": folder is not writable (" + std::strerror(errno) + ")");
