@@ -106,19 +106,23 @@ void set_colormap(ColorMap map) {
 }
 
 // Draws z (rows x cols, row 0 at `top`) into the current window.
-void draw_image(const RowMatD& z_in, ColorMap map, double vmin, double vmax, const Extent& e) {
+void draw_image(const RowMatD& z, ColorMap map, double vmin, double vmax, const Extent& e) {
   set_colormap(map);
-  // PLplot's image needs at least two cells each way: a single row or column is doubled.
-  const RowMatD z = z_in.replicate(z_in.rows() == 1 ? 2 : 1, z_in.cols() == 1 ? 2 : 1);
-  const PLINT nx = static_cast<PLINT>(z.cols()), ny = static_cast<PLINT>(z.rows());
+  // With no transform, plimagefr takes its nx x ny values as the nodes of a grid spanning the
+  // extent and fills the (nx-1) x (ny-1) cells between them, each with the value at its lower
+  // left node. One extra node row and column (copies of the last) makes that one cell per
+  // value, each of the same size.
+  const PLINT nx = static_cast<PLINT>(z.cols()) + 1, ny = static_cast<PLINT>(z.rows()) + 1;
   std::vector<PLFLT> buf(static_cast<size_t>(nx) * ny);
   std::vector<const PLFLT*> cols(static_cast<size_t>(nx));
   const bool flipped = e.top < e.bottom;  // imshow: row 0 at the smaller y value
   for (PLINT i = 0; i < nx; ++i) {
     PLFLT* col = &buf[static_cast<size_t>(i) * ny];
     cols[static_cast<size_t>(i)] = col;
+    const int64_t c = std::min<int64_t>(i, z.cols() - 1);
     for (PLINT j = 0; j < ny; ++j) {
-      const double v = z(flipped ? j : ny - 1 - j, i);
+      const int64_t jj = std::min<int64_t>(j, z.rows() - 1);
+      const double v = z(flipped ? jj : z.rows() - 1 - jj, c);
       col[j] = std::isfinite(v) ? std::clamp(v, vmin, vmax) : vmin;
     }
   }
