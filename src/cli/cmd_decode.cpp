@@ -32,16 +32,29 @@ Command add_decode_command(CLI::App& app) {
   c->add_option("--bin-width", o.bin_width, "re-bin stimuli by this width in degrees (1 = as is)")->capture_default_str();
   c->add_option("--out", o.out, "output folder")->capture_default_str();
   c->add_flag("--quiet", o.quiet, "no progress output");
+  c->add_option("--checkpoint-every", o.checkpoint_every, "write --out/checkpoint.npz every N iterations (0: never)")
+      ->capture_default_str();
+  c->add_option("--resume", o.resume, "continue the run whose checkpoint.npz is in this folder (same options)");
   c->add_flag("--no-plots{false}", o.plots, "do not write the figures (PNG) into --out");
-  return {c, [s] {
-            auto& o = s->opt;
-            o.model = s->model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
-            if (*s->hidden_opt) o.hidden = s->hidden;
-            if (*s->iters_opt) o.iters = s->iters;
-            if (*s->lr_opt) o.lr = s->lr;
-            o.train_fraction_given = s->frac_opt->count() > 0;
-            const auto res = runs::run_decode(o, std::cout);
+  // Options given as strings or only when present become DecodeOptions fields.
+  auto finish = [s] {
+    auto& o = s->opt;
+    o.model = s->model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
+    if (*s->hidden_opt) o.hidden = s->hidden;
+    if (*s->iters_opt) o.iters = s->iters;
+    if (*s->lr_opt) o.lr = s->lr;
+    o.train_fraction_given = s->frac_opt->count() > 0;
+  };
+  return {c,
+          [s, finish] {
+            finish();
+            const auto res = runs::run_decode(s->opt, std::cout);
+            if (res.interrupted_by != 0) return 128 + res.interrupted_by;  // 130 SIGINT, 143 SIGTERM
             return res.outcome.diverged ? 3 : 0;
+          },
+          [s, finish] {
+            finish();
+            runs::validate(s->opt);
           }};
 }
 

@@ -27,11 +27,23 @@ Command add_encode_command(CLI::App& app) {
   c->add_option("--init", o.init, "npz state_dict to start from (conv.weight, ...)");
   c->add_option("--out", o.out, "output folder")->capture_default_str();
   c->add_flag("--quiet", o.quiet, "no progress output");
+  c->add_option("--checkpoint-every", o.checkpoint_every, "write --out/checkpoint.npz every N iterations (0: never)")
+      ->capture_default_str();
+  c->add_option("--resume", o.resume, "continue the run whose checkpoint.npz is in this folder (same options)");
   c->add_flag("--no-plots{false}", o.plots, "do not write the figures (PNG) into --out");
-  return {c, [s] {
-            s->opt.filters = s->filters == "random" ? models::EncoderFilters::random : models::EncoderFilters::seed;
+  auto finish = [s] {
+    s->opt.filters = s->filters == "random" ? models::EncoderFilters::random : models::EncoderFilters::seed;
+  };
+  return {c,
+          [s, finish] {
+            finish();
             const auto res = runs::run_encode(s->opt, std::cout);
+            if (res.interrupted_by != 0) return 128 + res.interrupted_by;  // 130 SIGINT, 143 SIGTERM
             return res.outcome.diverged ? 3 : 0;
+          },
+          [s, finish] {
+            finish();
+            runs::validate(s->opt);
           }};
 }
 

@@ -12,6 +12,9 @@ namespace nc::cli {
 struct Command {
   CLI::App* app = nullptr;   // the subcommand
   std::function<int()> run;  // called after parsing when this subcommand was given
+  // Completes the parsed options and validates them without running anything (used by the
+  // option-parsing fuzz target); throws InputError as run would. Empty when nothing to check.
+  std::function<void()> check = {};
 };
 
 Command add_simulate_command(CLI::App& app);

@@ -10,6 +10,7 @@
 
 #include "cli/commands.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 
 namespace {
 
@@ -52,6 +53,7 @@ int main(int argc, char** argv) {
     return fail(2, e.what());
   }
 
+  nc::install_interrupt_handlers();
   try {
     for (const auto& c : commands)
       if (c.app->parsed()) return c.run();

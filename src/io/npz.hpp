@@ -3,7 +3,9 @@
 // libzip. Reading handles stored and deflated members and zip64; member names are the keys
 // without the ".npy" suffix. A member whose data inflates past its declared size, or whose
 // declared size is absurd for the archive, is refused before it is allocated.
+#include <cstddef>
 #include <map>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -15,6 +17,10 @@ using NpzContents = std::map<std::string, NpyArray>;
 
 // Reads every member. Throws InputError naming the file (and the member) when malformed.
 NpzContents read_npz(const std::string& path);
+
+// Reads every member of an archive held in memory (the fuzz target's entry point); `what`
+// names it in error messages as the path does for read_npz.
+NpzContents parse_npz(std::span<const std::byte> bytes, const std::string& what);
 
 // Lists the keys without reading the data.
 std::vector<std::string> npz_keys(const std::string& path);

@@ -10,6 +10,7 @@
 #include "analysis/metrics.hpp"
 #include "analysis/tuning.hpp"
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
@@ -17,6 +18,7 @@
 #include "report/decode_figures.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
+#include "train/checkpoint.hpp"
 #include "train/decoder_trainer.hpp"
 
 namespace nc::runs {
@@ -52,13 +54,14 @@ void validate(const DecodeOptions& o) {
           "--train-fraction: expected a value in (0, 1), got " + std::to_string(o.train_fraction));
   require(std::isfinite(o.bin_width) && o.bin_width > 0 && o.bin_width <= 360,
           "--bin-width: expected a width in (0, 360] degrees, got " + std::to_string(o.bin_width));
+  require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " + std::to_string(o.checkpoint_every));
   require(!(o.train_fraction_given && !o.split.empty()),
           "--split and --train-fraction: give one or the other, not both");
 }
 
 DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   validate(opt);
-  prepare_output_dir(opt.out);
+  const OutputDirGuard out_dir(opt.out);
 
   // Data
   data::Dataset ds;
@@ -103,14 +106,56 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   if (!opt.quiet)
     log << ds.n_neurons() << " neurons in response to " << ds.n_stimuli() << " stimuli; "
         << split.train_idx.size() << " train, " << split.test_idx.size() << " test\n";
+  // What the run computes from: a checkpoint must be resumed with the same.
+  const nlohmann::json options = {
+      {"model", regression(opt) ? "regression" : "classification"},
+      {"hidden", shape.n_hidden},
+      {"classes", regression(opt) ? 1 : opt.classes},
+      {"iters", opt.iters_or_default()},
+      {"lr", opt.lr_or_default()},
+      {"l1", opt.l1},
+      {"l2", opt.l2},
+      {"train_fraction", opt.train_fraction},
+      {"seed", opt.seed},
+      {"split", opt.split},
+      {"init", opt.init},
+      {"bin_width", opt.bin_width},
+      {"data", opt.data},
+  };
   train::DecoderTrainState state;
+  const std::string checkpoint = opt.out + "/checkpoint.npz";
+  if (!opt.resume.empty()) {
+    const std::string from = opt.resume + "/checkpoint.npz";
+    const nlohmann::json info = train::read_checkpoint_info(from);
+    if (info.value("command", "") != "decode" || info["options"] != options)
+      throw InputError("--resume " + opt.resume + ": the checkpoint was made by a run with other options (" +
+                       info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
+    state.iteration = train::load_checkpoint(from, net.params, state.sgd, state.history, &state.dual).iteration;
+    if (!opt.quiet) log << "resuming from " << from << " at iteration " << state.iteration << "\n";
+  }
+  const nlohmann::json run_info = {{"command", "decode"}, {"options", options}};
+  int stopped_by = 0;
+  const auto after_step = [&](int64_t it) {
+    stopped_by = interrupt_signal();
+    if (stopped_by != 0) return true;  // the checkpoint is written once the trainer has stopped
+    if (opt.checkpoint_every > 0 && it % opt.checkpoint_every == 0 && it < topt.iters)
+      train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, it, &state.dual, run_info);
+    return false;
+  };
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
     log << "iteration " << it << "/" << n << " | loss: " << fmt("%.3f", tr) << " | test_loss: " << fmt("%.3f", te) << "\n";
     log.flush();
   };
   DecodeResult res;
-  res.outcome = train::train_decoder(net, dd, topt, state, progress);
+  res.outcome = train::train_decoder(net, dd, topt, state, progress, after_step);
+  if (res.outcome.interrupted) {
+    train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, state.iteration, &state.dual, run_info);
+    log << "interrupted at iteration " << state.iteration << ": wrote " << checkpoint
+        << "; continue with --resume " << opt.out << "\n";
+    res.interrupted_by = stopped_by;
+    return res;
+  }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.history = state.history;
   res.n_train = dd.x_train.rows();
@@ -172,21 +217,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   }
   m["diverged"] = res.outcome.diverged;
   if (res.outcome.diverged) m["diverged_at"] = res.outcome.diverged_at;
-  m["options"] = {
-      {"model", regression(opt) ? "regression" : "classification"},
-      {"hidden", shape.n_hidden},
-      {"classes", regression(opt) ? 1 : opt.classes},
-      {"iters", topt.iters},
-      {"lr", opt.lr_or_default()},
-      {"l1", opt.l1},
-      {"l2", opt.l2},
-      {"train_fraction", opt.train_fraction},
-      {"seed", opt.seed},
-      {"split", opt.split},
-      {"init", opt.init},
-      {"bin_width", opt.bin_width},
-      {"data", opt.data},
-  };
+  m["options"] = options;
 
   if (opt.plots) {
     res.figures = report::write_decode_figures(

@@ -32,6 +32,8 @@ struct DecodeOptions {
   std::string out = "neurocodec_decode";
   bool quiet = false;
   bool plots = true;                   // write the figures (src/report) into `out`
+  int64_t checkpoint_every = 0;        // write out/checkpoint.npz every N iterations (0: never)
+  std::string resume;                  // folder holding a checkpoint.npz to continue from
 
   int64_t hidden_or_default() const;
   int64_t iters_or_default() const;
@@ -51,6 +53,7 @@ struct DecodeResult {
   double median_circular_error_deg = 0;
   int64_t n_train = 0, n_test = 0, n_neurons = 0;
   std::vector<std::string> figures;  // file names written into `out`
+  int interrupted_by = 0;            // signal that stopped the run (checkpoint written), or 0
 };
 
 // Runs the whole command. Progress lines go to `log`.

@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
+#include "core/interrupt.hpp"
 #include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
@@ -16,6 +17,7 @@
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
 #include "sim/stimuli.hpp"
+#include "train/checkpoint.hpp"
 #include "train/encoder_trainer.hpp"
 
 namespace nc::runs {
@@ -48,13 +50,14 @@ void validate(const EncodeOptions& o) {
   require(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite rate > 0, got " + std::to_string(o.lr));
   require(std::isfinite(o.momentum) && o.momentum >= 0 && o.momentum < 1,
           "--momentum: expected a value in [0, 1), got " + std::to_string(o.momentum));
+  require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " + std::to_string(o.checkpoint_every));
   require(std::isfinite(o.l1) && o.l1 >= 0, "--l1: expected a finite penalty >= 0, got " + std::to_string(o.l1));
   require(std::isfinite(o.l2) && o.l2 >= 0, "--l2: expected a finite penalty >= 0, got " + std::to_string(o.l2));
 }
 
 EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   validate(opt);
-  prepare_output_dir(opt.out);
+  const OutputDirGuard out_dir(opt.out);
   data::SplitDataset ds;
   std::string source;
   if (opt.data.empty()) {
@@ -90,14 +93,47 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
       .l1 = static_cast<float>(opt.l1),
       .l2 = static_cast<float>(opt.l2),
   };
+  // What the run computes from: a checkpoint must be resumed with the same.
+  const nlohmann::json options = {
+      {"channels", opt.channels}, {"kernel", opt.kernel}, {"iters", opt.iters},
+      {"lr", opt.lr}, {"momentum", opt.momentum}, {"l2", opt.l2}, {"l1", opt.l1},
+      {"filters", opt.filters == models::EncoderFilters::seed ? "seed" : "random"},
+      {"seed", opt.seed}, {"init", opt.init}, {"data", opt.data},
+  };
   train::EncoderTrainState state;
+  const std::string checkpoint = opt.out + "/checkpoint.npz";
+  if (!opt.resume.empty()) {
+    const std::string from = opt.resume + "/checkpoint.npz";
+    const nlohmann::json info = train::read_checkpoint_info(from);
+    if (info.value("command", "") != "encode" || info["options"] != options)
+      throw InputError("--resume " + opt.resume + ": the checkpoint was made by a run with other options (" +
+                       info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
+    state.iteration = train::load_checkpoint(from, net.params, state.sgd, state.history, nullptr).iteration;
+    if (!opt.quiet) log << "resuming from " << from << " at iteration " << state.iteration << "\n";
+  }
+  const nlohmann::json run_info = {{"command", "encode"}, {"options", options}};
+  int stopped_by = 0;
+  const auto after_step = [&](int64_t it) {
+    stopped_by = interrupt_signal();
+    if (stopped_by != 0) return true;  // the checkpoint is written once the trainer has stopped
+    if (opt.checkpoint_every > 0 && it % opt.checkpoint_every == 0 && it < topt.iters)
+      train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, it, nullptr, run_info);
+    return false;
+  };
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
     log << "iteration " << it << "/" << n << " | train loss: " << fmt("%.4f", tr) << " | test loss: " << fmt("%.4f", te) << "\n";
     log.flush();
   };
   EncodeResult res;
-  res.outcome = train::train_encoder(net, data, topt, state, progress);
+  res.outcome = train::train_encoder(net, data, topt, state, progress, after_step);
+  if (res.outcome.interrupted) {
+    train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, state.iteration, nullptr, run_info);
+    log << "interrupted at iteration " << state.iteration << ": wrote " << checkpoint
+        << "; continue with --resume " << opt.out << "\n";
+    res.interrupted_by = stopped_by;
+    return res;
+  }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   res.history = state.history;
   res.n_neurons = shape.n_neurons;
@@ -134,12 +170,7 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   m["n_excluded"] = res.fit.n_excluded;
   m["diverged"] = res.outcome.diverged;
   if (res.outcome.diverged) m["diverged_at"] = res.outcome.diverged_at;
-  m["options"] = {
-      {"channels", opt.channels}, {"kernel", opt.kernel}, {"iters", opt.iters},
-      {"lr", opt.lr}, {"momentum", opt.momentum}, {"l2", opt.l2}, {"l1", opt.l1},
-      {"filters", opt.filters == models::EncoderFilters::seed ? "seed" : "random"},
-      {"seed", opt.seed}, {"init", opt.init}, {"data", opt.data},
-  };
+  m["options"] = options;
   if (opt.plots) {
     res.figures = report::write_encode_figures(
         opt.out, {.stimuli = ds.stimuli, .resp_train = data.resp_train, .resp_test = data.resp_test,

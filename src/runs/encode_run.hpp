@@ -28,6 +28,8 @@ struct EncodeOptions {
   std::string out = "neurocodec_encode";
   bool quiet = false;
   bool plots = true;  // write the figures (src/report) into `out`
+  int64_t checkpoint_every = 0;  // write out/checkpoint.npz every N iterations (0: never)
+  std::string resume;            // folder holding a checkpoint.npz to continue from
 };
 
 void validate(const EncodeOptions& opt);
@@ -39,6 +41,7 @@ struct EncodeResult {
   analysis::EncodingFit fit;
   int64_t n_neurons = 0, n_stimuli = 0;
   std::vector<std::string> figures;  // file names written into `out`
+  int interrupted_by = 0;            // signal that stopped the run (checkpoint written), or 0
 };
 
 EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log);

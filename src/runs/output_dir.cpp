@@ -30,6 +30,17 @@ void prepare_output_dir(const std::string& dir) {
   std::remove(probe.c_str());
 }
 
+OutputDirGuard::OutputDirGuard(const std::string& dir) : dir_(dir) {
+  created_ = !std::filesystem::exists(dir);
+  prepare_output_dir(dir);
+}
+
+OutputDirGuard::~OutputDirGuard() {
+  // Only an empty folder that this run created goes: anything written stays.
+  std::error_code ec;
+  if (created_ && std::filesystem::is_empty(dir_, ec) && !ec) std::filesystem::remove(dir_, ec);
+}
+
 void write_json(const std::string& path, const nlohmann::json& j) {
   io::write_file_atomic(path, j.dump(2) + "\n");
 }

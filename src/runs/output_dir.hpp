@@ -11,6 +11,21 @@ namespace nc::runs {
 // naming the folder otherwise.
 void prepare_output_dir(const std::string& dir);
 
+// The output folder for the lifetime of a run: prepared (created, checked) on construction;
+// when the run fails before writing anything, a folder this run created is removed again, so
+// a bad input leaves nothing behind.
+class OutputDirGuard {
+ public:
+  explicit OutputDirGuard(const std::string& dir);
+  ~OutputDirGuard();
+  OutputDirGuard(const OutputDirGuard&) = delete;
+  OutputDirGuard& operator=(const OutputDirGuard&) = delete;
+
+ private:
+  std::string dir_;
+  bool created_ = false;
+};
+
 // Writes JSON atomically (temporary name, then rename), pretty-printed.
 void write_json(const std::string& path, const nlohmann::json& j);
 
