@@ -117,10 +117,7 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
       std::copy(before_rest.begin(), before_rest.end(), rest_values.begin());
     }
     materialise();
-    out.diverged = true;
-    out.diverged_at = it;
-    out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(v) +
-                  " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+    out = diverged_outcome(it, which, v);
   };
 
   models::Penalty no_penalty;
@@ -163,14 +160,10 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
       diverge(it, "test", test_loss);
       return out;
     }
-    state.history.train_loss.push_back(train_loss);
-    state.history.test_loss.push_back(test_loss);
-    state.iteration = it;
     ++state.sgd.steps;
-    if (progress && is_progress_iteration(it, opt.iters, 5, false)) progress(it, opt.iters, train_loss, test_loss);
-    if (after_step && after_step(it) && it < opt.iters) {
+    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kDecoderProgress,
+                         progress, after_step, out)) {
       materialise();
-      out.interrupted = true;
       return out;
     }
   }

@@ -64,10 +64,7 @@ Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const D
       std::copy(backup_w.begin(), backup_w.end(), w);
       std::copy(backup_rest.begin(), backup_rest.end(), rest_values.begin());
     }
-    out.diverged = true;
-    out.diverged_at = it;
-    out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(v) +
-                  " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+    out = diverged_outcome(it, which, v);
   };
 
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
@@ -101,12 +98,8 @@ Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const D
       diverge(it, "test", test_loss);
       return out;
     }
-    state.history.train_loss.push_back(train_loss);
-    state.history.test_loss.push_back(test_loss);
-    state.iteration = it;
-    if (progress && is_progress_iteration(it, opt.iters, 5, false)) progress(it, opt.iters, train_loss, test_loss);
-    if (after_step && after_step(it) && it < opt.iters) {
-      out.interrupted = true;
+    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kDecoderProgress,
+                         progress, after_step, out)) {
       return out;
     }
   }

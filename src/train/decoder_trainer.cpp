@@ -39,11 +39,7 @@ Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const D
     if (!std::isfinite(train_loss)) {
       // The previous step produced these parameters: go back to before it.
       if (it > first) d.params.values = before;
-      out.diverged = true;
-      out.diverged_at = it;
-      out.message = "training diverged: train loss is " + std::to_string(train_loss) +
-                    " at iteration " + std::to_string(it) + "; kept the parameters from before it";
-      return out;
+      return diverged_outcome(it, "train", train_loss);
     }
     d.params.zero_grad();
     models::decoder_backward(d, cmap(data.x_train), data.y_train, train_ws, opt.penalty);
@@ -54,19 +50,11 @@ Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const D
     const double test_loss = models::decoder_loss(d, data.y_test, test_ws, opt.penalty);
     if (!std::isfinite(test_loss)) {
       d.params.values = before;
-      out.diverged = true;
-      out.diverged_at = it;
-      out.message = "training diverged: test loss is " + std::to_string(test_loss) +
-                    " after iteration " + std::to_string(it) + "; kept the parameters from before it";
-      return out;
+      return diverged_outcome(it, "test", test_loss);
     }
-    state.history.train_loss.push_back(train_loss);
-    state.history.test_loss.push_back(test_loss);
-    state.iteration = it;
-    if (progress && is_progress_iteration(it, opt.iters, 5, false)) progress(it, opt.iters, train_loss, test_loss);
-    if (after_step && after_step(it)) {
-      out.interrupted = it < opt.iters;
-      if (out.interrupted) return out;
+    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kDecoderProgress,
+                         progress, after_step, out)) {
+      return out;
     }
   }
   return out;

@@ -66,10 +66,7 @@ Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const E
   Outcome result;
   const auto diverge = [&](int64_t it, const char* which, double v) {
     if (stepped) p.values = backup;
-    result.diverged = true;
-    result.diverged_at = it;
-    result.message = std::string("training diverged: ") + which + " loss is " + std::to_string(v) +
-                     " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+    result = diverged_outcome(it, which, v);
   };
 
   forward();
@@ -113,12 +110,8 @@ Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const E
       diverge(it, "test", test_loss);
       return result;
     }
-    state.history.train_loss.push_back(train_loss);
-    state.history.test_loss.push_back(test_loss);
-    state.iteration = it;
-    if (progress && is_progress_iteration(it, opt.iters, 10, true)) progress(it, opt.iters, train_loss, test_loss);
-    if (after_step && after_step(it) && it < opt.iters) {
-      result.interrupted = true;
+    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kEncoderProgress,
+                         progress, after_step, result)) {
       return result;
     }
   }

@@ -35,10 +35,7 @@ Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const E
       e.params.values = before;
       state.sgd.velocity = before_velocity;
     }
-    out.diverged = true;
-    out.diverged_at = it;
-    out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(v) +
-                  " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+    out = diverged_outcome(it, which, v);
   };
   models::encoder_forward(e, x, batch, ws);
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
@@ -60,12 +57,8 @@ Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const E
       diverge(it, "test", test_loss);
       return out;
     }
-    state.history.train_loss.push_back(train_loss);
-    state.history.test_loss.push_back(test_loss);
-    state.iteration = it;
-    if (progress && is_progress_iteration(it, opt.iters, 10, true)) progress(it, opt.iters, train_loss, test_loss);
-    if (after_step && after_step(it) && it < opt.iters) {
-      out.interrupted = true;
+    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kEncoderProgress,
+                         progress, after_step, out)) {
       return out;
     }
   }

@@ -1,12 +1,34 @@
 #include "train/history.hpp"
 
 #include <algorithm>
+#include <string>
 
 namespace nc::train {
 
 bool is_progress_iteration(int64_t iteration, int64_t n_iter, int64_t lines, bool first_too) {
   const int64_t every = std::max<int64_t>(1, n_iter / lines);
   return (first_too && iteration == 1) || iteration % every == 0;
+}
+
+bool finish_iteration(History& history, int64_t& iteration, int64_t it, double train_loss,
+                      double test_loss, int64_t n_iter, ProgressSchedule schedule,
+                      const ProgressFn& progress, const AfterStepFn& after_step, Outcome& out) {
+  history.train_loss.push_back(train_loss);
+  history.test_loss.push_back(test_loss);
+  iteration = it;
+  if (progress && is_progress_iteration(it, n_iter, schedule.lines, schedule.first_too))
+    progress(it, n_iter, train_loss, test_loss);
+  out.interrupted = after_step && after_step(it) && it < n_iter;
+  return out.interrupted;
+}
+
+Outcome diverged_outcome(int64_t it, const char* which, double value) {
+  Outcome out;
+  out.diverged = true;
+  out.diverged_at = it;
+  out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(value) +
+                " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+  return out;
 }
 
 }  // namespace nc::train

@@ -29,4 +29,20 @@ using AfterStepFn = std::function<bool(int64_t iteration)>;
 // the tutorial's decoder train()), the encoder at 1 and every max(1, N/10).
 bool is_progress_iteration(int64_t iteration, int64_t n_iter, int64_t lines, bool first_too);
 
+struct ProgressSchedule {
+  int64_t lines = 5;       // a line every max(1, n_iter / lines) iterations
+  bool first_too = false;  // and one at iteration 1
+};
+inline constexpr ProgressSchedule kDecoderProgress{5, false};
+inline constexpr ProgressSchedule kEncoderProgress{10, true};
+
+// The end of every trainer's iteration `it`: records both losses, prints progress when due, and
+// asks after_step whether to stop. Returns true when the loop must stop early (out.interrupted).
+bool finish_iteration(History& history, int64_t& iteration, int64_t it, double train_loss,
+                      double test_loss, int64_t n_iter, ProgressSchedule schedule,
+                      const ProgressFn& progress, const AfterStepFn& after_step, Outcome& out);
+
+// The outcome of a non-finite loss (`which` is "train" or "test") at iteration `it`.
+Outcome diverged_outcome(int64_t it, const char* which, double value);
+
 }  // namespace nc::train
