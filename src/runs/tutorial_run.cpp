@@ -252,7 +252,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
        "penalties improve them; then a convolutional encoding model of every neuron.</p>\n";
   b += report::html_table(
       {"section", "result", "training (s)", "stage (s)"},
-      {{"1: regression decoder", "test MSE " + metric(m1, "test_mse", "%.1f") + " deg^2",
+      {{"1: regression decoder", "test MSE " + metric(m1, "test_mse", "%.1f") + " deg²",
         metric(m1, "seconds", "%.2f"), fmt("%.1f", stages[0].seconds)},
        {"2.2: classifier", "fraction correct " + metric(m2, "fraction_correct", "%.3f"), metric(m2, "seconds", "%.2f"),
         fmt("%.1f", stages[1].seconds)},
@@ -281,7 +281,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
                 {"decoded_vs_true.png", "Decoded against true orientation on the test set; the grey line is y = x."},
                 {"decoding_error.png", "Decoding error (decoded minus true) against true orientation: the squared "
                                        "error ignores that 0 and 360 degrees are the same angle."}});
-  b += report::html_table({"test MSE (deg^2)", "median circular error (deg)", "mean circular error (deg)",
+  b += report::html_table({"test MSE (deg²)", "median circular error (deg)", "mean circular error (deg)",
                            "median absolute error (deg)", "training (s)"},
                           {{metric(m1, "test_mse", "%.2f"), metric(m1, "median_circular_error_deg", "%.2f"),
                             metric(m1, "mean_circular_error_deg", "%.2f"), metric(m1, "median_abs_error_deg", "%.2f"),
@@ -308,7 +308,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   b += figures(out, stages[2].key, cls_figs, cls_more);
   b += "<p>Sparser weights: the L1 penalty drives most of W_in towards zero.</p>\n";
   b += report::html_table(
-      {"model", "fraction correct", "test MSE (deg^2)", "median circular error (deg)", "mean circular error (deg)",
+      {"model", "fraction correct", "test MSE (deg²)", "median circular error (deg)", "mean circular error (deg)",
        "median |W_in|", "share of |W_in| < " + fmt("%.1e", sp2.threshold), "training (s)"},
       {{"classifier", metric(m2, "fraction_correct", "%.3f"), metric(m2, "test_mse", "%.1f"),
         metric(m2, "median_circular_error_deg", "%.2f"), metric(m2, "mean_circular_error_deg", "%.2f"),
