@@ -38,7 +38,7 @@ try {
   for (const im of images)
     if (!im.complete || im.width <= 0) problems.push(`image did not load: ${im.src}`);
   await page.screenshot({ path: shot, fullPage: true });
-  console.log(`${images.length} images loaded (${images.map((i) => `${i.width}x${i.height}`).slice(0, 3).join(', ')}, ...); ` +
+  console.log(`${images.length} images on the page (${images.map((i) => `${i.width}x${i.height}`).slice(0, 3).join(', ')}, ...); ` +
               `screenshot: ${shot}`);
 } finally {
   await browser.close();
