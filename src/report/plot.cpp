@@ -393,6 +393,22 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
 
 std::mutex g_plplot_mutex;
 
+// PLplot exits the process when asked for a device it lacks, so the device is looked up first.
+bool have_pngcairo() {
+  static const bool found = [] {
+    const char* menu_buf[128];
+    const char* name_buf[128];
+    const char** menu = menu_buf;
+    const char** names = name_buf;
+    int n = 128;  // in: room in the arrays; out: devices found
+    plgDevs(&menu, &names, &n);
+    for (int i = 0; i < n; ++i)
+      if (names[i] && std::strcmp(names[i], "pngcairo") == 0) return true;
+    return false;
+  }();
+  return found;
+}
+
 }  // namespace
 
 void Axes::line(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double width_px) {
@@ -455,6 +471,8 @@ Axes& Figure::add_axes_px(double x, double y, double w, double h) {
 
 void Figure::save(const std::string& path) const {
   const std::lock_guard<std::mutex> lock(g_plplot_mutex);
+  if (!have_pngcairo())
+    throw IoError(path + ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
   // PLplot exits the process when it cannot open its output file, so the temporary file is
   // created (and checked) here first; the device then truncates and writes it.
   const std::string tmp = io::temp_path_for(path);
