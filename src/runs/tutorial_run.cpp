@@ -40,6 +40,13 @@ std::string metric(const nlohmann::json& m, const char* key, const char* f) {
   return fmt(f, m[key].get<double>());
 }
 
+// An option of a run as metrics.json records it, e.g. opt(m, "iters") -> "1000".
+std::string opt_text(const nlohmann::json& m, const char* key) {
+  if (!m.contains("options") || !m["options"].contains(key)) return "?";
+  const auto& v = m["options"][key];
+  return v.is_string() ? v.get<std::string>() : v.dump();
+}
+
 nlohmann::json read_metrics(const std::string& dir) {
   std::ifstream f(dir + "/metrics.json");
   if (!f) throw IoError(dir + "/metrics.json: missing after the run");
@@ -266,8 +273,9 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   b += "<p>" + std::to_string(m1.value("n_neurons", 0)) + " neurons in response to " +
        std::to_string(m1.value("n_stimuli", 0)) + " stimuli; " + std::to_string(m1.value("n_train", 0)) +
        " for training, " + std::to_string(m1.value("n_test", 0)) +
-       " for testing. A network with one hidden layer of 10 ReLU units regresses the angle (mean squared "
-       "error, 50 iterations of gradient descent, learning rate 1e-4).</p>\n";
+       " for testing. A network with one hidden layer of " + opt_text(m1, "hidden") +
+       " ReLU units regresses the angle (mean squared error, " + opt_text(m1, "iters") +
+       " iterations of gradient descent, learning rate " + opt_text(m1, "lr") + ").</p>\n";
   b += diverged_note(m1);
   b += figures(out, s1,
                {{"data_matrix.png", "Responses of every neuron to the first 100 stimuli (colour limits at the 1st and "
@@ -289,8 +297,9 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
 
   b += "<h2>Section 2: Decoding &ndash; evaluating and improving models</h2>\n";
   b += "<h3>2.2 A loss for angles: classification into 20 orientation bins</h3>\n";
-  b += "<p>20 hidden units, 20 classes of 18 degrees, negative log likelihood, 1000 iterations, learning rate "
-       "0.1.</p>\n";
+  b += "<p>" + opt_text(m2, "hidden") + " hidden units, " + opt_text(m2, "classes") +
+       " classes (orientation bins), negative log likelihood, " + opt_text(m2, "iters") +
+       " iterations, learning rate " + opt_text(m2, "lr") + ".</p>\n";
   b += diverged_note(m2);
   const std::vector<FigureSpec> cls_figs = {
       {"decoded_classes.png", "Training and test loss; decoded bin against true orientation, with the bin edges."},
@@ -320,10 +329,12 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   const std::string s4 = stages[3].key;
   b += "<h2>Section 3: Encoding &ndash; convolutional networks for encoding</h2>\n";
   b += "<p>Gratings of 12 x 16 pixels at each of the " + std::to_string(m4.value("n_stimuli", 0)) +
-       " orientations; 6 convolutional channels (7 x 7, initialised with centre-surround and Gabor filters) and "
-       "a fully connected layer to all " + std::to_string(m4.value("n_neurons", 0)) +
-       " neurons; mean squared error with L2 5e-4 and L1 1e-6 on the output weights, SGD with momentum 0.9, "
-       "learning rate 2, 200 iterations.</p>\n";
+       " orientations; " + opt_text(m4, "channels") + " convolutional channels (" + opt_text(m4, "kernel") + " x " +
+       opt_text(m4, "kernel") + ", initialised with centre-surround and Gabor filters) and a fully connected layer "
+       "to all " + std::to_string(m4.value("n_neurons", 0)) + " neurons; mean squared error with L2 " +
+       opt_text(m4, "l2") + " and L1 " + opt_text(m4, "l1") + " on the output weights, SGD with momentum " +
+       opt_text(m4, "momentum") + ", learning rate " + opt_text(m4, "lr") + ", " + opt_text(m4, "iters") +
+       " iterations.</p>\n";
   b += diverged_note(m4);
   b += figures(out, s4,
                {{"encoder_tuning.png", "Tuning curves of random neurons from the two halves of the trials: train "
