@@ -30,7 +30,7 @@ Command add_encode_command(CLI::App& app) {
   c->add_option("--checkpoint-every", o.checkpoint_every, "write --out/checkpoint.npz every N iterations (0: never)")
       ->capture_default_str();
   c->add_option("--resume", o.resume, "continue the run whose checkpoint.npz is in this folder (same options)");
-  c->add_flag("--no-plots{false}", o.plots, "do not write the figures (PNG) into --out");
+  c->add_flag_callback("--no-plots", [s] { s->opt.plots = false; }, "do not write the figures (PNG) into --out");
   auto finish = [s] {
     s->opt.filters = s->filters == "random" ? models::EncoderFilters::random : models::EncoderFilters::seed;
   };

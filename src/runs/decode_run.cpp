@@ -10,15 +10,14 @@
 #include "analysis/metrics.hpp"
 #include "analysis/tuning.hpp"
 #include "core/error.hpp"
-#include "core/interrupt.hpp"
 #include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
 #include "report/decode_figures.hpp"
+#include "runs/checkpointing.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
-#include "train/checkpoint.hpp"
 #include "train/decoder_trainer.hpp"
 
 namespace nc::runs {
@@ -123,37 +122,18 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
       {"data", opt.data},
   };
   train::DecoderTrainState state;
-  const std::string checkpoint = opt.out + "/checkpoint.npz";
-  if (!opt.resume.empty()) {
-    const std::string from = opt.resume + "/checkpoint.npz";
-    const nlohmann::json info = train::read_checkpoint_info(from);
-    if (info.value("command", "") != "decode" || info["options"] != options)
-      throw InputError("--resume " + opt.resume + ": the checkpoint was made by a run with other options (" +
-                       info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
-    state.iteration = train::load_checkpoint(from, net.params, state.sgd, state.history, &state.dual).iteration;
-    if (!opt.quiet) log << "resuming from " << from << " at iteration " << state.iteration << "\n";
-  }
-  const nlohmann::json run_info = {{"command", "decode"}, {"options", options}};
-  int stopped_by = 0;
-  const auto after_step = [&](int64_t it) {
-    stopped_by = interrupt_signal();
-    if (stopped_by != 0) return true;  // the checkpoint is written once the trainer has stopped
-    if (opt.checkpoint_every > 0 && it % opt.checkpoint_every == 0 && it < topt.iters)
-      train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, it, &state.dual, run_info);
-    return false;
-  };
+  RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, topt.iters,
+                              {net.params, state.sgd, state.history, state.iteration, &state.dual});
+  if (!opt.resume.empty()) checkpoints.resume(opt.resume, log, opt.quiet);
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
     log << "iteration " << it << "/" << n << " | loss: " << fmt("%.3f", tr) << " | test_loss: " << fmt("%.3f", te) << "\n";
     log.flush();
   };
   DecodeResult res;
-  res.outcome = train::train_decoder(net, dd, topt, state, progress, after_step);
+  res.outcome = train::train_decoder(net, dd, topt, state, progress, checkpoints.after_step());
   if (res.outcome.interrupted) {
-    train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, state.iteration, &state.dual, run_info);
-    log << "interrupted at iteration " << state.iteration << ": wrote " << checkpoint
-        << "; continue with --resume " << opt.out << "\n";
-    res.interrupted_by = stopped_by;
+    res.interrupted_by = checkpoints.finish_interrupted(log);
     return res;
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

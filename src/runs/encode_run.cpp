@@ -8,16 +8,15 @@
 #include <nlohmann/json.hpp>
 
 #include "core/error.hpp"
-#include "core/interrupt.hpp"
 #include "core/resources.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
 #include "report/encode_figures.hpp"
+#include "runs/checkpointing.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
 #include "sim/stimuli.hpp"
-#include "train/checkpoint.hpp"
 #include "train/encoder_trainer.hpp"
 
 namespace nc::runs {
@@ -101,37 +100,18 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
       {"seed", opt.seed}, {"init", opt.init}, {"data", opt.data},
   };
   train::EncoderTrainState state;
-  const std::string checkpoint = opt.out + "/checkpoint.npz";
-  if (!opt.resume.empty()) {
-    const std::string from = opt.resume + "/checkpoint.npz";
-    const nlohmann::json info = train::read_checkpoint_info(from);
-    if (info.value("command", "") != "encode" || info["options"] != options)
-      throw InputError("--resume " + opt.resume + ": the checkpoint was made by a run with other options (" +
-                       info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
-    state.iteration = train::load_checkpoint(from, net.params, state.sgd, state.history, nullptr).iteration;
-    if (!opt.quiet) log << "resuming from " << from << " at iteration " << state.iteration << "\n";
-  }
-  const nlohmann::json run_info = {{"command", "encode"}, {"options", options}};
-  int stopped_by = 0;
-  const auto after_step = [&](int64_t it) {
-    stopped_by = interrupt_signal();
-    if (stopped_by != 0) return true;  // the checkpoint is written once the trainer has stopped
-    if (opt.checkpoint_every > 0 && it % opt.checkpoint_every == 0 && it < topt.iters)
-      train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, it, nullptr, run_info);
-    return false;
-  };
+  RunCheckpointer checkpoints("encode", options, opt.out, opt.checkpoint_every, topt.iters,
+                              {net.params, state.sgd, state.history, state.iteration, nullptr});
+  if (!opt.resume.empty()) checkpoints.resume(opt.resume, log, opt.quiet);
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
     log << "iteration " << it << "/" << n << " | train loss: " << fmt("%.4f", tr) << " | test loss: " << fmt("%.4f", te) << "\n";
     log.flush();
   };
   EncodeResult res;
-  res.outcome = train::train_encoder(net, data, topt, state, progress, after_step);
+  res.outcome = train::train_encoder(net, data, topt, state, progress, checkpoints.after_step());
   if (res.outcome.interrupted) {
-    train::save_checkpoint(checkpoint, net.params, state.sgd, state.history, state.iteration, nullptr, run_info);
-    log << "interrupted at iteration " << state.iteration << ": wrote " << checkpoint
-        << "; continue with --resume " << opt.out << "\n";
-    res.interrupted_by = stopped_by;
+    res.interrupted_by = checkpoints.finish_interrupted(log);
     return res;
   }
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
