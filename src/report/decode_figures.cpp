@@ -193,6 +193,8 @@ void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
   b.image(h, ColorMap::viridis, hmin, hmax > hmin ? hmax : hmin + 1,
           Extent{ang.front() - step / 2, ang.back() + step / 2, h.rows() - 0.5, -0.5});
   b.colorbar();
+  // The whole circle on the axis (so that its 0 and 360 ticks show), as the tutorial's 360 bins.
+  b.xlim = {std::min(0.0, ang.front() - step / 2), std::max(360.0, ang.back() + step / 2)};
   b.xlabel = std::string("stimulus orientation (") + kDeg + ")";
   b.ylabel = "hidden units";
   b.title = "#<bold/>h#<medium/>";
