@@ -5,6 +5,7 @@
 #include <string>
 #include <utility>
 
+#include "core/blas_threads.hpp"
 #include "nn/activations.hpp"
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"
@@ -121,6 +122,9 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   };
 
   models::Penalty no_penalty;
+  // The per-iteration products are small (n_train x n_train x H): OpenBLAS's threads would spend
+  // more time waking and yielding than computing, so they run on the calling thread.
+  const BlasSingleThread single_threaded_blas;
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
     side_forward(tr, c, b_dual, d);
     const double train_loss = models::decoder_loss(d, data.y_train, tr.ws, no_penalty) + penalty();
