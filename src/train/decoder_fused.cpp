@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
+
+#include "core/blas_threads.hpp"
 #include <utility>
 
 #include "nn/activations.hpp"
@@ -56,6 +58,9 @@ Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const D
   AlignedFloats backup_w(rest), backup_rest(rest_values.size());
   bool stepped = false;
   const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
+  // The large products run in this trainer's own workers (nn/fused_linear_sgd.hpp); the small
+  // ones left are cheaper on the calling thread than on OpenBLAS's, which would wake and yield.
+  const BlasSingleThread single_threaded_blas;
   const models::Penalty none;
 
   Outcome out;

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <string>
 
+#include "core/blas_threads.hpp"
+
 #include "nn/conv2d.hpp"
 #include "nn/fused_linear_sgd.hpp"
 
@@ -69,6 +71,9 @@ Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const E
     result = diverged_outcome(it, which, v);
   };
 
+  // The large products run in this trainer's own workers (nn/fused_linear_sgd.hpp); the small
+  // ones left are cheaper on the calling thread than on OpenBLAS's, which would wake and yield.
+  const BlasSingleThread single_threaded_blas;
   forward();
   const float scale = 2.0f / static_cast<float>(n * neurons);
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
