@@ -4,6 +4,7 @@
 #include <unistd.h>
 #include <zip.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <set>
@@ -161,10 +162,15 @@ NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std
   ZipFileCloser file;
   file.f = zip_fopen_index(z, m.index, 0);
   if (!file.f) throw InputError(what + ": cannot open member: " + zip_strerror(z));
-  std::vector<std::byte> buf(static_cast<size_t>(size));
+  // The buffer grows with the data that really arrives, never beyond the declared size: a small
+  // archive that declares a huge member costs what it inflates to, not what it claims, and
+  // growing by doubling keeps the peak under twice the member's size.
+  constexpr uint64_t kFirstChunk = uint64_t{1} << 20;
+  std::vector<std::byte> buf;
   uint64_t got = 0;
   while (got < size) {
-    const zip_int64_t n = zip_fread(file.f, buf.data() + got, size - got);
+    if (got == buf.size()) buf.resize(static_cast<size_t>(std::min(size, std::max(kFirstChunk, 2 * got))));
+    const zip_int64_t n = zip_fread(file.f, buf.data() + got, buf.size() - got);
     if (n < 0) throw InputError(what + ": cannot read member: " + zip_file_strerror(file.f));
     if (n == 0) break;
     got += static_cast<uint64_t>(n);
