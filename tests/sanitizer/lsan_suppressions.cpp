@@ -6,3 +6,8 @@
 extern "C" __attribute__((visibility("default"), used)) const char* __lsan_default_suppressions() {
   return "leak:libfontconfig.so\n";
 }
+
+// Without this, every run that loaded fontconfig ends by printing the suppression table.
+extern "C" __attribute__((visibility("default"), used)) const char* __lsan_default_options() {
+  return "print_suppressions=0";
+}
