@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Installs the Debian packages neurocodec needs to build and test, only those missing.
-# Usage: scripts/install_deps.sh [--numpy] [--torch] [--browser]
+# Usage: scripts/install_deps.sh [--numpy] [--torch] [--browser] [--fuzz]
 #   --numpy    also Debian's python3-numpy (tests check that our files load in numpy)
 #   --torch    also Debian's python3-torch/numpy/scipy (golden files, benchmarks against PyTorch)
 #   --browser  also Debian's chromium and Node.js tooling for the report browser test
+#   --fuzz     also clang and libFuzzer (fuzz/run.sh, docs/fuzzing.md)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev zipcmp zipmerge ziptool libcli11-dev
       nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev
@@ -14,7 +15,8 @@ for arg in "$@"; do
     --numpy) pkgs+=(python3-numpy) ;;
     --torch) pkgs+=(python3-torch python3-numpy python3-scipy) ;;
     --browser) pkgs+=(chromium); browser=1 ;;
-    *) echo "error: unknown option $arg (expected --numpy, --torch or --browser)" >&2; exit 2 ;;
+    --fuzz) pkgs+=(clang libclang-rt-14-dev zlib1g-dev) ;;
+    *) echo "error: unknown option $arg (expected --numpy, --torch, --browser or --fuzz)" >&2; exit 2 ;;
   esac
 done
 missing=()
