@@ -71,7 +71,6 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   models::Encoder net = models::encoder_create(shape);
   if (!opt.init.empty()) models::load_state_dict(opt.init, net.params);
 
-  const auto t0 = std::chrono::steady_clock::now();
   if (opt.init.empty()) {
     Rng rng(opt.seed);
     models::encoder_init(net, opt.filters, rng);
@@ -109,6 +108,9 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
     log.flush();
   };
   EncodeResult res;
+  // "seconds" is the training loop, as the PyTorch reference times it: data preparation and
+  // initialisation come before the clock starts in both.
+  const auto t0 = std::chrono::steady_clock::now();
   res.outcome = train::train_encoder(net, data, topt, state, progress, checkpoints.after_step());
   if (res.outcome.interrupted) {
     res.interrupted_by = checkpoints.finish_interrupted(log);

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -60,18 +61,23 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   const RowMat& w0 = ds.w0;
   const double w0_sq = w0.cast<double>().squaredNorm();
 
-  // One pass over the data: Gram matrices and projections of W0, as float SGEMMs.
+  // One pass over the data: Gram matrices and projections of W0, as float BLAS calls (with
+  // OpenBLAS's threads: these products are large). K is symmetric: Eigen hands a rank update
+  // into a column-major matrix to SSYRK, which computes one triangle, half of SGEMM's work.
   Side tr, te;
   {
+    Eigen::MatrixXf k_tr = Eigen::MatrixXf::Zero(n_tr, n_tr);  // (n_train, n_train)
+    k_tr.selfadjointView<Eigen::Lower>().rankUpdate(x_tr);
+    tr.k = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix().cast<double>();
     RowMat tmp;
-    tmp.noalias() = x_tr * x_tr.transpose();
-    tr.k = tmp.cast<double>();
     tmp.noalias() = x_te * x_tr.transpose();
     te.k = tmp.cast<double>();
-    tmp.noalias() = x_tr * w0.transpose();
-    tr.p0 = tmp.cast<double>();
-    tmp.noalias() = x_te * w0.transpose();
-    te.p0 = tmp.cast<double>();
+    // The W0 projections as (H, n) products: OpenBLAS runs this orientation of the thin
+    // product about a third faster than (n, N) x (N, H).
+    tmp.noalias() = w0 * x_tr.transpose();
+    tr.p0 = tmp.transpose().cast<double>();
+    tmp.noalias() = w0 * x_te.transpose();
+    te.p0 = tmp.transpose().cast<double>();
   }
   tr.ws.resize(n_tr, d.shape);
   te.ws.resize(n_te, d.shape);
@@ -105,7 +111,12 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   SgdState rest_sgd;
   const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
 
+  // The per-iteration products are small (n_train x n_train x H): OpenBLAS's threads would spend
+  // more time waking and yielding than computing, so they run on the calling thread (the guard
+  // is set before the loop). W_in's materialisation is a large product again: it ends the guard.
+  std::optional<BlasSingleThread> single_threaded_blas;
   const auto materialise = [&]() {
+    single_threaded_blas.reset();
     const RowMat bf = b_dual.cast<float>();
     w_in.noalias() = bf * x_tr;
     w_in += static_cast<float>(c) * w0;
@@ -122,9 +133,7 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   };
 
   models::Penalty no_penalty;
-  // The per-iteration products are small (n_train x n_train x H): OpenBLAS's threads would spend
-  // more time waking and yielding than computing, so they run on the calling thread.
-  const BlasSingleThread single_threaded_blas;
+  single_threaded_blas.emplace();
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
     side_forward(tr, c, b_dual, d);
     const double train_loss = models::decoder_loss(d, data.y_train, tr.ws, no_penalty) + penalty();
