@@ -7,6 +7,7 @@
 
 #include "core/blas_threads.hpp"
 #include "core/parallel.hpp"
+#include "nn/wide_linear_kernels.hpp"
 
 namespace nc {
 namespace {
@@ -174,8 +175,37 @@ void wide_pass(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMat
   }
 }
 
+// The same pass with the hand-written kernels: per block, the gradient step on W's columns,
+// then a transposed copy of the new block for the forward products. pre is accumulated with
+// the units padded to a multiple of 8, the kernels' vector width.
+void wide_pass_hand(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te,
+                    const CMatMap* dpre, RowMat& pre_tr, RowMat& pre_te, WeightSums& sums,
+                    int64_t c0, int64_t c1, float lr, float l1, float l2) {
+  const int64_t hp = wide_padded_units(h), n_tr = x_tr.rows(), n_te = x_te.rows();
+  std::vector<float> wt(static_cast<size_t>(kBlockCols * hp));  // (cols, hp) the block of Wᵀ
+  RowMat p_tr = RowMat::Zero(n_tr, hp), p_te = RowMat::Zero(n_te, hp);
+  WideSums s;
+  for (int64_t b0 = c0; b0 < c1; b0 += kBlockCols) {
+    const int64_t cols = std::min(kBlockCols, c1 - b0);
+    if (dpre != nullptr) {
+      wide_gradient_step(w, n, backup, x_tr.data(), n, n_tr, dpre->data(), h, b0, cols, lr, l1, l2, s);
+    }
+    wide_transpose_block(wt.data(), w, n, h, b0, cols);
+    if (dpre == nullptr) wide_weight_sums(w, n, h, b0, cols, s);
+    wide_forward(p_tr.data(), hp, x_tr.data(), n, n_tr, wt.data(), hp, b0, cols);
+    wide_forward(p_te.data(), hp, x_te.data(), n, n_te, wt.data(), hp, b0, cols);
+  }
+  pre_tr = p_tr.leftCols(h);
+  pre_te = p_te.leftCols(h);
+  sums.sum_sq = s.sum_sq;
+  sums.sum_abs = s.sum_abs;
+}
+
 void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te, const CMatMap* dpre,
-              MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr, float l1, float l2) {
+              MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr, float l1, float l2,
+              WideKernels kernels) {
+  const bool hand = kernels != WideKernels::library && wide_kernels_available();
+  const auto pass = hand ? wide_pass_hand : wide_pass;
   const WideParts parts = wide_parts(n);
   const size_t k = parts.ranges.size();
   std::vector<RowMat> ptr(k, RowMat(x_tr.rows(), h)), pte(k, RowMat(x_te.rows(), h));
@@ -183,8 +213,8 @@ void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatM
   BlasSingleThread single;
   parallel_for(0, static_cast<int64_t>(k), [&](int64_t i) {
     const auto u = static_cast<size_t>(i);
-    wide_pass(w, backup, h, n, x_tr, x_te, dpre, ptr[u], pte[u], ps[u], parts.ranges[u].first,
-              parts.ranges[u].second, lr, l1, l2);
+    pass(w, backup, h, n, x_tr, x_te, dpre, ptr[u], pte[u], ps[u], parts.ranges[u].first,
+         parts.ranges[u].second, lr, l1, l2);
   });
   // partial sums in a fixed order: identical results for a given thread count
   pre_train = ptr[0];
@@ -203,13 +233,14 @@ void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatM
 
 void linear_sgd_fused_step_wide(float* w, float* backup, int64_t h, int64_t n, CMatMap x_train,
                                 CMatMap x_test, CMatMap dpre, MatMap pre_train, MatMap pre_test,
-                                float lr, float l1, float l2, WeightSums* sums) {
-  wide_run(w, backup, h, n, x_train, x_test, &dpre, pre_train, pre_test, sums, lr, l1, l2);
+                                float lr, float l1, float l2, WeightSums* sums, WideKernels kernels) {
+  wide_run(w, backup, h, n, x_train, x_test, &dpre, pre_train, pre_test, sums, lr, l1, l2, kernels);
 }
 
 void linear_forward_wide(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
-                         MatMap pre_train, MatMap pre_test, WeightSums* sums) {
-  wide_run(const_cast<float*>(w), nullptr, h, n, x_train, x_test, nullptr, pre_train, pre_test, sums, 0, 0, 0);
+                         MatMap pre_train, MatMap pre_test, WeightSums* sums, WideKernels kernels) {
+  wide_run(const_cast<float*>(w), nullptr, h, n, x_train, x_test, nullptr, pre_train, pre_test, sums, 0, 0, 0,
+           kernels);
 }
 
 }  // namespace nc

@@ -51,12 +51,23 @@ namespace nc {
 //   dW[:, blk] = dPreᵀ X_train[:, blk] + 2 l2 W[:, blk] + l1 sign(W[:, blk]),  W[:, blk] -= lr dW
 //   pre_train += X_train[:, blk] W[:, blk]ᵀ,  pre_test += X_test[:, blk] W[:, blk]ᵀ   (new W)
 // and sums w² and |w| of the new W for the next loss. backup (H x N) receives W before the step.
+//
+// Two implementations of each block's products: Eigen's on OpenBLAS (the reference), and the
+// hand-written kernels of nn/wide_linear_kernels.hpp, which are faster on these shapes.
+enum class WideKernels {
+  automatic,  // hand-written where the build has them (AVX2+FMA), else library
+  library,    // Eigen products on OpenBLAS: the reference
+  hand,       // nn/wide_linear_kernels.hpp (falls back to library when not compiled in)
+};
+
 void linear_sgd_fused_step_wide(float* w, float* backup, int64_t h, int64_t n, CMatMap x_train,
                                 CMatMap x_test, CMatMap dpre, MatMap pre_train, MatMap pre_test,
-                                float lr, float l1, float l2, WeightSums* sums);
+                                float lr, float l1, float l2, WeightSums* sums,
+                                WideKernels kernels = WideKernels::automatic);
 
 // pre_train = X_train Wᵀ, pre_test = X_test Wᵀ, plus the weight sums, by the same blocks.
 void linear_forward_wide(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
-                         MatMap pre_train, MatMap pre_test, WeightSums* sums);
+                         MatMap pre_train, MatMap pre_test, WeightSums* sums,
+                         WideKernels kernels = WideKernels::automatic);
 
 }  // namespace nc

@@ -1,0 +1,53 @@
+#pragma once
+// Hand-written AVX2/FMA kernels for the decoder's fused wide step (nn/fused_linear_sgd.hpp),
+// the one place where neurocodec beats its BLAS: OpenBLAS runs these thin products (one side
+// H = 20 wide, the other a cache-sized block of X) at 35-50% of its own square-matrix speed,
+// because each call re-packs its operands and the 20-wide side fills its micro-tiles badly.
+// Here the loops keep their accumulators in registers for a whole column block:
+//
+//   wide_gradient_step   dW = dPreᵀ X[:, blk] with the dW tile held in registers while the
+//                        rows of X stream past, then W's L1/L2/SGD update applied to the tile
+//                        straight from the registers (vectorised over X's columns);
+//   wide_forward         pre += X[:, blk] W[:, blk]ᵀ from a transposed, zero-padded copy of the
+//                        W block, a tile of pre rows x units in registers (vectorised over units).
+//
+// Both sum in a fixed order, so results depend only on the blocks, never on timing. The
+// library version (Eigen products on OpenBLAS) stays beside them as the reference in tests
+// (tests/test_wide_linear_kernels.cpp) and as the fallback where AVX2/FMA is missing.
+#include <cstdint>
+
+namespace nc {
+
+// True when this build has the kernels (compiled with AVX2 and FMA, e.g. -march=native).
+bool wide_kernels_available();
+
+// Sums of the updated weights, for the L1/L2 terms of the next loss.
+struct WideSums {
+  double sum_sq = 0;   // Σ w²
+  double sum_abs = 0;  // Σ |w|
+};
+
+// For columns [k0, k0+cols) of W (h, ldw), with X (rows, ldx) and dpre (rows, h):
+//   g = dpreᵀ X[:, k0:k0+cols],  W <- W - lr (g + 2 l2 W + l1 sign W)
+// with nn/fused_linear_sgd.cpp's element-wise expressions. backup (h, ldw) receives the old W
+// (may be null). Adds Σ w², Σ |w| of the new W to sums. Any cols; full speed for multiples of 32.
+void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
+                        const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
+                        WideSums& sums);
+
+// Adds Σ w², Σ |w| of W[:, k0:k0+cols] to sums, in exactly wide_gradient_step's order: a
+// forward-only pass over weights a step wrote reports the same sums as that step.
+void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WideSums& sums);
+
+// The padded width of a transposed W block: h rounded up to a multiple of 8.
+int64_t wide_padded_units(int64_t h);
+
+// wt (cols, hp) = W[:, k0:k0+cols]ᵀ, zero beyond h. hp = wide_padded_units(h).
+void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols);
+
+// pre (rows, ldp) += X[:, k0:k0+cols] (rows, ldx) · wt (cols, hp), over all hp padded columns
+// (ldp >= hp; the padding columns of pre stay 0).
+void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
+                  int64_t k0, int64_t cols);
+
+}  // namespace nc
