@@ -76,7 +76,9 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   EXPECT_LT(max_rel(w.data(), params.data(), static_cast<size_t>(w.size())), 1e-5);
   EXPECT_LT(max_rel(b.data(), params.data() + w.size(), static_cast<size_t>(n)), 1e-5);
   EXPECT_LT(max_rel(dfeat.data(), dfeat_ref.data(), static_cast<size_t>(dfeat.size())), 1e-5);
-  if (c.momentum != 0) EXPECT_LT(max_rel(vw.data(), st.velocity.data(), static_cast<size_t>(vw.size())), 1e-5);
+  if (c.momentum != 0) {
+    EXPECT_LT(max_rel(vw.data(), st.velocity.data(), static_cast<size_t>(vw.size())), 1e-5);
+  }
   EXPECT_EQ(backup_w, w_before);
   // and the step moved the weights (the comparison above is not vacuous)
   EXPECT_GT((w - w_before).cwiseAbs().maxCoeff(), 1e-4f);
