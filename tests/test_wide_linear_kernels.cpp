@@ -48,7 +48,7 @@ TEST_P(WideKernel, GradientStepMatchesPlainArithmetic) {
   RowMat backup = RowMat::Constant(s.h, s.n, -7.0f);
   const float lr = 0.3f, l1 = 1e-3f, l2 = 5e-2f;
   WideSums sums;
-  wide_gradient_step(w.data(), s.n, backup.data(), x.data(), s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, lr, l1,
+  wide_gradient_step(w.data(), s.n, backup.data(), x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, lr, l1,
                      l2, sums);
 
   double sq = 0, ab = 0;
@@ -110,7 +110,7 @@ TEST_P(WideKernel, ForwardAccumulatesTheBlockProduct) {
     for (int64_t j = s.h; j < ldp; ++j) pre(i, j) = 0.0f;
   }
   const RowMat pre0 = pre;
-  wide_forward(pre.data(), ldp, x.data(), s.n, s.rows, wt.data(), hp, s.k0, s.cols);
+  wide_forward(pre.data(), ldp, x.data() + s.k0, s.n, s.rows, wt.data(), hp, s.cols);
   RowMat expect = pre0;
   for (int64_t i = 0; i < s.rows; ++i) {
     for (int64_t j = 0; j < s.h; ++j) {

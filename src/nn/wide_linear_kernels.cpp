@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
@@ -40,7 +41,7 @@ void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, 
   for (int64_t j = 0; j < h; ++j) {
     for (int64_t k = k0; k < k0 + cols; ++k) {
       float g = 0.0f;
-      for (int64_t i = 0; i < rows; ++i) g = std::fma(dpre[i * h + j], x[i * ldx + k], g);
+      for (int64_t i = 0; i < rows; ++i) g = std::fma(dpre[i * h + j], x[i * ldx + (k - k0)], g);
       float& wv = w[j * ldw + k];
       if (backup != nullptr) backup[j * ldw + k] = wv;
       wv = update_one(wv, g, -lr, l1, l2);
@@ -50,11 +51,11 @@ void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, 
   }
 }
 
-[[maybe_unused]] void forward_scalar(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                    int64_t k0, int64_t cols) {
+[[maybe_unused]] void forward_scalar(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows,
+                                     const float* wt, int64_t hp, int64_t cols) {
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t k = 0; k < cols; ++k) {
-      const float xv = x[i * ldx + k0 + k];
+      const float xv = x[i * ldx + k];
       for (int64_t j = 0; j < hp; ++j) pre[i * ldp + j] = std::fma(xv, wt[k * hp + j], pre[i * ldp + j]);
     }
 }
@@ -146,14 +147,6 @@ void sums_tile(const float* w, int64_t ldw, WideSums& sums) {
   sums.sum_abs += static_cast<double>(hsum(ab));
 }
 
-template <int U>
-void gradient_units(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
-                    const float* dpre, int64_t h, int64_t j0, int64_t k, float lr, float l1, float l2,
-                    WideSums& sums) {
-  gradient_tile<U>(w + j0 * ldw + k, ldw, backup != nullptr ? backup + j0 * ldw + k : nullptr, x + k, ldx, rows,
-                   dpre + j0, h, lr, l1, l2, sums);
-}
-
 // R rows x V vectors of 8 units, over the block's columns. x points at X[i0, k0], wt at the
 // tile's first unit, pre at pre[i0, first unit].
 template <int R, int V>
@@ -186,13 +179,157 @@ void forward_tile(float* pre, int64_t ldp, const float* x, int64_t ldx, const fl
 // All rows for V vectors of units starting at vector v0.
 template <int V>
 void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                   int64_t k0, int64_t cols, int64_t v0) {
+                   int64_t cols, int64_t v0) {
   constexpr int R = kFwdRows * 3 / V;  // the same number of accumulators for every V
   int64_t i = 0;
   for (; i + R <= rows; i += R)
-    forward_tile<R, V>(pre + i * ldp + 8 * v0, ldp, x + i * ldx + k0, ldx, wt + 8 * v0, hp, cols);
+    forward_tile<R, V>(pre + i * ldp + 8 * v0, ldp, x + i * ldx, ldx, wt + 8 * v0, hp, cols);
   for (; i < rows; ++i)
-    forward_tile<1, V>(pre + i * ldp + 8 * v0, ldp, x + i * ldx + k0, ldx, wt + 8 * v0, hp, cols);
+    forward_tile<1, V>(pre + i * ldp + 8 * v0, ldp, x + i * ldx, ldx, wt + 8 * v0, hp, cols);
+}
+
+
+#if defined(__AVX512F__)
+// The same kernels on 512-bit vectors, where the machine has them. Every element is computed
+// by the same operations in the same order as in the 256-bit kernels (dW over rows in turn,
+// pre over columns in turn), so W and pre do not depend on the vector width; only the order of
+// the weight sums does (wide_weight_sums follows the same dispatch).
+constexpr int kGradCols512 = 64;  // 4 vectors of 16 columns
+
+inline __m512 sign512(__m512 w) {
+  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+  return _mm512_sub_ps(_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), one),
+                       _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), one));
+}
+
+template <int U>
+void gradient_tile512(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
+                      const float* dp, int64_t h, float lr, float l1, float l2, WideSums& sums) {
+  __m512 acc[U][4];
+#pragma GCC unroll 32
+  for (int u = 0; u < U; ++u)
+#pragma GCC unroll 32
+    for (int q = 0; q < 4; ++q) acc[u][q] = _mm512_setzero_ps();
+  for (int64_t i = 0; i < rows; ++i) {
+    const float* xr = x + i * ldx;
+    const __m512 x0 = _mm512_loadu_ps(xr), x1 = _mm512_loadu_ps(xr + 16), x2 = _mm512_loadu_ps(xr + 32),
+                 x3 = _mm512_loadu_ps(xr + 48);
+    const float* dr = dp + i * h;
+#pragma GCC unroll 32
+    for (int u = 0; u < U; ++u) {
+      const __m512 d = _mm512_set1_ps(dr[u]);
+      acc[u][0] = _mm512_fmadd_ps(d, x0, acc[u][0]);
+      acc[u][1] = _mm512_fmadd_ps(d, x1, acc[u][1]);
+      acc[u][2] = _mm512_fmadd_ps(d, x2, acc[u][2]);
+      acc[u][3] = _mm512_fmadd_ps(d, x3, acc[u][3]);
+    }
+  }
+  const __m512 neg_lr = _mm512_set1_ps(-lr), vl1 = _mm512_set1_ps(l1), vl2 = _mm512_set1_ps(l2);
+  __m512 sq = _mm512_setzero_ps(), ab = _mm512_setzero_ps();
+#pragma GCC unroll 32
+  for (int u = 0; u < U; ++u) {
+#pragma GCC unroll 32
+    for (int q = 0; q < 4; ++q) {
+      float* wp = w + u * ldw + 16 * q;
+      const __m512 wv = _mm512_loadu_ps(wp);
+      if (backup != nullptr) _mm512_storeu_ps(backup + u * ldw + 16 * q, wv);
+      const __m512 gi = _mm512_add_ps(_mm512_add_ps(acc[u][q], _mm512_mul_ps(vl2, _mm512_add_ps(wv, wv))),
+                                      _mm512_mul_ps(vl1, sign512(wv)));
+      const __m512 nw = _mm512_add_ps(wv, _mm512_mul_ps(neg_lr, gi));
+      _mm512_storeu_ps(wp, nw);
+      sq = _mm512_fmadd_ps(nw, nw, sq);
+      ab = _mm512_add_ps(ab, _mm512_abs_ps(nw));
+    }
+  }
+  sums.sum_sq += static_cast<double>(_mm512_reduce_add_ps(sq));
+  sums.sum_abs += static_cast<double>(_mm512_reduce_add_ps(ab));
+}
+
+template <int U>
+void sums_tile512(const float* w, int64_t ldw, WideSums& sums) {
+  __m512 sq = _mm512_setzero_ps(), ab = _mm512_setzero_ps();
+#pragma GCC unroll 32
+  for (int u = 0; u < U; ++u) {
+#pragma GCC unroll 32
+    for (int q = 0; q < 4; ++q) {
+      const __m512 nw = _mm512_loadu_ps(w + u * ldw + 16 * q);
+      sq = _mm512_fmadd_ps(nw, nw, sq);
+      ab = _mm512_add_ps(ab, _mm512_abs_ps(nw));
+    }
+  }
+  sums.sum_sq += static_cast<double>(_mm512_reduce_add_ps(sq));
+  sums.sum_abs += static_cast<double>(_mm512_reduce_add_ps(ab));
+}
+
+// R rows x (Z 16-unit vectors + Y 8-unit vectors), over the block's columns.
+template <int R, int Z, int Y>
+void forward_tile512(float* pre, int64_t ldp, const float* x, int64_t ldx, const float* wt, int64_t hp,
+                     int64_t cols) {
+  __m512 az[R][Z > 0 ? Z : 1];
+  __m256 ay[R][Y > 0 ? Y : 1];
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 32
+    for (int q = 0; q < Z; ++q) az[r][q] = _mm512_setzero_ps();
+#pragma GCC unroll 32
+    for (int q = 0; q < Y; ++q) ay[r][q] = _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < cols; ++k) {
+    __m512 wz[Z > 0 ? Z : 1];
+    __m256 wy[Y > 0 ? Y : 1];
+#pragma GCC unroll 32
+    for (int q = 0; q < Z; ++q) wz[q] = _mm512_loadu_ps(wt + k * hp + 16 * q);
+#pragma GCC unroll 32
+    for (int q = 0; q < Y; ++q) wy[q] = _mm256_loadu_ps(wt + k * hp + 16 * Z + 8 * q);
+#pragma GCC unroll 32
+    for (int r = 0; r < R; ++r) {
+      // one broadcast load per row; the 256-bit products use its lower half
+      const __m512 xb = _mm512_set1_ps(x[r * ldx + k]);
+#pragma GCC unroll 32
+      for (int q = 0; q < Z; ++q) az[r][q] = _mm512_fmadd_ps(xb, wz[q], az[r][q]);
+#pragma GCC unroll 32
+      for (int q = 0; q < Y; ++q) ay[r][q] = _mm256_fmadd_ps(_mm512_castps512_ps256(xb), wy[q], ay[r][q]);
+    }
+  }
+#pragma GCC unroll 32
+  for (int r = 0; r < R; ++r) {
+#pragma GCC unroll 32
+    for (int q = 0; q < Z; ++q) {
+      float* p = pre + r * ldp + 16 * q;
+      _mm512_storeu_ps(p, _mm512_add_ps(_mm512_loadu_ps(p), az[r][q]));
+    }
+#pragma GCC unroll 32
+    for (int q = 0; q < Y; ++q) {
+      float* p = pre + r * ldp + 16 * Z + 8 * q;
+      _mm256_storeu_ps(p, _mm256_add_ps(_mm256_loadu_ps(p), ay[r][q]));
+    }
+  }
+}
+
+// All rows for the units [16 v0 .. 16 v0 + 16 Z + 8 Y).
+template <int Z, int Y>
+void forward_units512(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt,
+                      int64_t hp, int64_t cols, int64_t u0) {
+  constexpr int R = 24 / (Z + Y);  // 24 accumulators whatever the split
+  int64_t i = 0;
+  for (; i + R <= rows; i += R)
+    forward_tile512<R, Z, Y>(pre + i * ldp + u0, ldp, x + i * ldx, ldx, wt + u0, hp, cols);
+  for (; i < rows; ++i)
+    forward_tile512<1, Z, Y>(pre + i * ldp + u0, ldp, x + i * ldx, ldx, wt + u0, hp, cols);
+}
+#endif  // __AVX512F__
+
+// The unit tiles of a column strip: tiles of U units, then one tile of the units left over.
+// tile(std::integral_constant<int, units>, first unit) runs one.
+template <int U, class F>
+void unit_tiles(int64_t h, F&& tile) {
+  int64_t j = 0;
+  for (; j + U <= h; j += U) tile(std::integral_constant<int, U>{}, j);
+  const int64_t left = h - j;
+  if constexpr (U > 4) if (left == 4) tile(std::integral_constant<int, 4>{}, j);
+  if constexpr (U > 3) if (left == 3) tile(std::integral_constant<int, 3>{}, j);
+  if constexpr (U > 2) if (left == 2) tile(std::integral_constant<int, 2>{}, j);
+  if constexpr (U > 1) if (left == 1) tile(std::integral_constant<int, 1>{}, j);
 }
 
 #endif  // NC_WIDE_KERNELS
@@ -201,37 +338,49 @@ void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t
 
 bool wide_kernels_available() { return NC_WIDE_KERNELS != 0; }
 
+// The three functions below split the columns the same way: strips of 64 columns (512-bit
+// kernels, where compiled in), then of 32 (256-bit), then single columns (scalar).
 void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
                         const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
                         WideSums& sums) {
+  const int64_t end = k0 + cols;
+  int64_t k = k0;
 #if NC_WIDE_KERNELS
-  const int64_t vec_cols = cols / kGradCols * kGradCols;
-  for (int64_t k = k0; k < k0 + vec_cols; k += kGradCols) {
-    int64_t j = 0;
-    for (; j + kGradUnits <= h; j += kGradUnits)
-      gradient_units<kGradUnits>(w, ldw, backup, x, ldx, rows, dpre, h, j, k, lr, l1, l2, sums);
-    for (; j < h; ++j) gradient_units<1>(w, ldw, backup, x, ldx, rows, dpre, h, j, k, lr, l1, l2, sums);
+  const auto backup_at = [&](int64_t j) { return backup != nullptr ? backup + j * ldw + k : nullptr; };
+#if defined(__AVX512F__)
+  for (; k + kGradCols512 <= end; k += kGradCols512) {
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
+      gradient_tile512<decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1,
+                                           l2, sums);
+    });
   }
-  k0 += vec_cols;
-  cols -= vec_cols;
 #endif
-  if (cols > 0) gradient_step_scalar(w, ldw, backup, x, ldx, rows, dpre, h, k0, cols, lr, l1, l2, sums);
+  for (; k + kGradCols <= end; k += kGradCols) {
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
+      gradient_tile<decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1, l2,
+                                        sums);
+    });
+  }
+#endif
+  if (k < end) gradient_step_scalar(w, ldw, backup, x + (k - k0), ldx, rows, dpre, h, k, end - k, lr, l1, l2, sums);
 }
 
 void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WideSums& sums) {
+  const int64_t end = k0 + cols;
+  int64_t k = k0;
 #if NC_WIDE_KERNELS
-  const int64_t vec_cols = cols / kGradCols * kGradCols;
-  for (int64_t k = k0; k < k0 + vec_cols; k += kGradCols) {
-    int64_t j = 0;
-    for (; j + kGradUnits <= h; j += kGradUnits) sums_tile<kGradUnits>(w + j * ldw + k, ldw, sums);
-    for (; j < h; ++j) sums_tile<1>(w + j * ldw + k, ldw, sums);
+#if defined(__AVX512F__)
+  for (; k + kGradCols512 <= end; k += kGradCols512) {
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile512<decltype(u)::value>(w + j * ldw + k, ldw, sums); });
   }
-  k0 += vec_cols;
-  cols -= vec_cols;
+#endif
+  for (; k + kGradCols <= end; k += kGradCols) {
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<decltype(u)::value>(w + j * ldw + k, ldw, sums); });
+  }
 #endif
   for (int64_t j = 0; j < h; ++j) {
-    for (int64_t k = k0; k < k0 + cols; ++k) {
-      const float wv = w[j * ldw + k];
+    for (int64_t kk = k; kk < end; ++kk) {
+      const float wv = w[j * ldw + kk];
       sums.sum_sq += static_cast<double>(wv) * wv;
       sums.sum_abs += std::abs(static_cast<double>(wv));
     }
@@ -239,15 +388,22 @@ void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_
 }
 
 void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                  int64_t k0, int64_t cols) {
-#if NC_WIDE_KERNELS
+                  int64_t cols) {
+#if NC_WIDE_KERNELS && defined(__AVX512F__)
+  // units in groups of 32 (two 512-bit vectors), then what is left: 24, 16 or 8
+  int64_t u = 0;
+  for (; u + 32 <= hp; u += 32) forward_units512<2, 0>(pre, ldp, x, ldx, rows, wt, hp, cols, u);
+  if (hp - u == 24) forward_units512<1, 1>(pre, ldp, x, ldx, rows, wt, hp, cols, u);
+  if (hp - u == 16) forward_units512<1, 0>(pre, ldp, x, ldx, rows, wt, hp, cols, u);
+  if (hp - u == 8) forward_units512<0, 1>(pre, ldp, x, ldx, rows, wt, hp, cols, u);
+#elif NC_WIDE_KERNELS
   const int64_t vectors = hp / 8;
   int64_t v = 0;
-  for (; v + 3 <= vectors; v += 3) forward_units<3>(pre, ldp, x, ldx, rows, wt, hp, k0, cols, v);
-  if (vectors - v == 2) forward_units<2>(pre, ldp, x, ldx, rows, wt, hp, k0, cols, v);
-  if (vectors - v == 1) forward_units<1>(pre, ldp, x, ldx, rows, wt, hp, k0, cols, v);
+  for (; v + 3 <= vectors; v += 3) forward_units<3>(pre, ldp, x, ldx, rows, wt, hp, cols, v);
+  if (vectors - v == 2) forward_units<2>(pre, ldp, x, ldx, rows, wt, hp, cols, v);
+  if (vectors - v == 1) forward_units<1>(pre, ldp, x, ldx, rows, wt, hp, cols, v);
 #else
-  forward_scalar(pre, ldp, x, ldx, rows, wt, hp, k0, cols);
+  forward_scalar(pre, ldp, x, ldx, rows, wt, hp, cols);
 #endif
 }
 

@@ -1,5 +1,6 @@
 #pragma once
-// Hand-written AVX2/FMA kernels for the decoder's fused wide step (nn/fused_linear_sgd.hpp),
+// Hand-written AVX2/FMA kernels (AVX-512 where the build has it) for the decoder's fused wide
+// step (nn/fused_linear_sgd.hpp),
 // the one place where neurocodec beats its BLAS: OpenBLAS runs these thin products (one side
 // H = 20 wide, the other a cache-sized block of X) at 35-50% of its own square-matrix speed,
 // because each call re-packs its operands and the 20-wide side fills its micro-tiles badly.
@@ -11,7 +12,9 @@
 //   wide_forward         pre += X[:, blk] W[:, blk]ᵀ from a transposed, zero-padded copy of the
 //                        W block, a tile of pre rows x units in registers (vectorised over units).
 //
-// Both sum in a fixed order, so results depend only on the blocks, never on timing. The
+// Both sum in a fixed order, so results depend only on the blocks, never on timing. W and pre
+// are also the same with 256- or 512-bit vectors (each element sees the same operations in the
+// same order); only the order of the weight sums differs. The
 // library version (Eigen products on OpenBLAS) stays beside them as the reference in tests
 // (tests/test_wide_linear_kernels.cpp) and as the fallback where AVX2/FMA is missing.
 #include <cstdint>
@@ -27,11 +30,13 @@ struct WideSums {
   double sum_abs = 0;  // Σ |w|
 };
 
-// For columns [k0, k0+cols) of W (h, ldw), with X (rows, ldx) and dpre (rows, h):
-//   g = dpreᵀ X[:, k0:k0+cols],  W <- W - lr (g + 2 l2 W + l1 sign W)
+// For columns [k0, k0+cols) of W (h, ldw), with xb (rows, ldx) = those columns of X and
+// dpre (rows, h):
+//   g = dpreᵀ xb,  W[:, k0:k0+cols] <- W - lr (g + 2 l2 W + l1 sign W)
 // with nn/fused_linear_sgd.cpp's element-wise expressions. backup (h, ldw) receives the old W
-// (may be null). Adds Σ w², Σ |w| of the new W to sums. Any cols; full speed for multiples of 32.
-void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
+// (may be null). Adds Σ w², Σ |w| of the new W to sums. Any cols; full speed for multiples of 32
+// (64 with AVX-512).
+void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* xb, int64_t ldx, int64_t rows,
                         const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
                         WideSums& sums);
 
@@ -45,9 +50,9 @@ int64_t wide_padded_units(int64_t h);
 // wt (cols, hp) = W[:, k0:k0+cols]ᵀ, zero beyond h. hp = wide_padded_units(h).
 void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols);
 
-// pre (rows, ldp) += X[:, k0:k0+cols] (rows, ldx) · wt (cols, hp), over all hp padded columns
-// (ldp >= hp; the padding columns of pre stay 0).
-void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                  int64_t k0, int64_t cols);
+// pre (rows, ldp) += xb (rows, ldx) · wt (cols, hp), over all hp padded columns (ldp >= hp;
+// the padding columns of pre stay 0), with xb the block's columns of X as for the step.
+void wide_forward(float* pre, int64_t ldp, const float* xb, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
+                  int64_t cols);
 
 }  // namespace nc
