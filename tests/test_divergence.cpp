@@ -81,7 +81,9 @@ TEST(EncoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
     opt.iters = steps_kept;
     ASSERT_FALSE(train::train_encoder(b, d, opt, sb).diverged);
   }
-  if (!train_side) EXPECT_EQ(a.params.values, b.params.values);
+  if (!train_side) {
+    EXPECT_EQ(a.params.values, b.params.values);
+  }
   for (float v : a.params.values) ASSERT_TRUE(std::isfinite(v));
 }
 

@@ -62,7 +62,9 @@ void expect_only_complete_files(const std::string& out) {
   for (const auto& e : fs::directory_iterator(out)) {
     const std::string name = e.path().filename().string();
     if (name[0] == '.') continue;  // a temporary name, never a final one
-    if (e.path().extension() == ".npz") EXPECT_NO_THROW(io::read_npz(e.path().string())) << name;
+    if (e.path().extension() == ".npz") {
+      EXPECT_NO_THROW(io::read_npz(e.path().string())) << name;
+    }
     if (name == "metrics.json") {
       const auto m = testing::read_json(e.path().string());
       EXPECT_TRUE(m.contains("train_loss"));
