@@ -96,4 +96,32 @@ TEST(LogSoftmax, Gradcheck) {
   EXPECT_TRUE(gradcheck("dinp", x.data(), dx.data(), x.size(), loss));
 }
 
+TEST(LogSoftmax, InPlaceGivesTheSameResults) {
+  // The trainers call both directions in place (out = inp, dinp = dout), over more classes than
+  // one vector holds (the 20 of the tutorial) and with calls of different shapes in between.
+  for (const int C : {20, 3, 37}) {
+    const int B = 9;
+    Rng rng(51 + C);
+    const auto x = gradcheck_random(rng, B * C, -3.0f, 3.0f);
+    const auto g = gradcheck_random(rng, B * C);
+    std::vector<float> y(B * C), dx(B * C);
+    log_softmax_forward(MatMap(y.data(), B, C), CMatMap(x.data(), B, C));
+    log_softmax_backward(MatMap(dx.data(), B, C), CMatMap(g.data(), B, C), CMatMap(y.data(), B, C));
+    std::vector<float> in_place = x, d_in_place = g;
+    log_softmax_forward(MatMap(in_place.data(), B, C), CMatMap(in_place.data(), B, C));
+    log_softmax_backward(MatMap(d_in_place.data(), B, C), CMatMap(d_in_place.data(), B, C),
+                         CMatMap(in_place.data(), B, C));
+    EXPECT_EQ(in_place, y);
+    EXPECT_EQ(d_in_place, dx);
+    // and the backward is the formula: dinp = dout - softmax * rowsum(dout)
+    for (int b = 0; b < B; ++b) {
+      double s = 0;
+      for (int c = 0; c < C; ++c) s += g[b * C + c];
+      for (int c = 0; c < C; ++c) {
+        EXPECT_NEAR(dx[b * C + c], g[b * C + c] - std::exp(double(y[b * C + c])) * s, 1e-5);
+      }
+    }
+  }
+}
+
 }  // namespace nc

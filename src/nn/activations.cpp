@@ -2,6 +2,7 @@
 
 #include <cassert>
 #include <cmath>
+#include <vector>
 
 namespace nc {
 
@@ -31,35 +32,53 @@ void log_softmax_forward(MatMap out, CMatMap inp) {
   // m_b = max_c x[b,c], so exp never overflows and the largest term is exp(0) = 1.
   // The sum of exponentials is accumulated in double (PyTorch uses float): it keeps the result
   // independent of summation order and at least as accurate; the output is rounded to float.
+  // The exponentials are taken over the whole (B,C) block at once with Eigen's vectorised exp:
+  // row by row, C = 20 leaves a scalar tail, and scalar exp was a quarter of a decoder iteration.
   assert(out.rows() == inp.rows() && out.cols() == inp.cols());
-  const Eigen::Index C = inp.cols();
-  for (Eigen::Index b = 0; b < inp.rows(); ++b) {
+  const Eigen::Index B = inp.rows(), C = inp.cols();
+  thread_local RowMat shifted;  // (B,C) x - m; reused between calls: no allocation per iteration
+  thread_local std::vector<double> lse;  // (B)
+  shifted.resize(B, C);
+  lse.resize(static_cast<size_t>(B));
+  for (Eigen::Index b = 0; b < B; ++b) {
     const float* x = inp.data() + b * C;
-    float* y = out.data() + b * C;
     float m = x[0];
     for (Eigen::Index c = 1; c < C; ++c) m = x[c] > m ? x[c] : m;
+    float* t = shifted.data() + b * C;
+    for (Eigen::Index c = 0; c < C; ++c) t[c] = x[c] - m;
+  }
+  out = shifted.array().exp().matrix();  // every read of inp is done: out may alias it
+  for (Eigen::Index b = 0; b < B; ++b) {
+    const float* e = out.data() + b * C;
     double sum = 0.0;
-    for (Eigen::Index c = 0; c < C; ++c) sum += std::exp(double(x[c] - m));
-    const float lse = static_cast<float>(std::log(sum));
-    // Written after all reads of the row, so out may alias inp.
-    for (Eigen::Index c = 0; c < C; ++c) y[c] = (x[c] - m) - lse;
+    for (Eigen::Index c = 0; c < C; ++c) sum += e[c];
+    lse[static_cast<size_t>(b)] = std::log(sum);
+  }
+  for (Eigen::Index b = 0; b < B; ++b) {
+    const float l = static_cast<float>(lse[static_cast<size_t>(b)]);
+    const float* t = shifted.data() + b * C;
+    float* y = out.data() + b * C;
+    for (Eigen::Index c = 0; c < C; ++c) y[c] = t[c] - l;
   }
 }
 
 void log_softmax_backward(MatMap dinp, CMatMap dout, CMatMap out) {
   // dinp, dout and out are (B,C). With s = softmax = exp(out):
   // dinp[b,j] = dout[b,j] - s[b,j] * sum_c dout[b,c]
+  // dinp may alias dout: each element of a row is read before it is written.
   assert(dinp.rows() == dout.rows() && dinp.cols() == dout.cols() && out.rows() == dout.rows() &&
          out.cols() == dout.cols());
-  const Eigen::Index C = dout.cols();
-  for (Eigen::Index b = 0; b < dout.rows(); ++b) {
+  const Eigen::Index B = dout.rows(), C = dout.cols();
+  thread_local RowMat softmax;  // (B,C) exp(out), vectorised over the whole block
+  softmax = out.array().exp().matrix();
+  for (Eigen::Index b = 0; b < B; ++b) {
     const float* g = dout.data() + b * C;
-    const float* y = out.data() + b * C;
-    float* d = dinp.data() + b * C;
     double sum = 0.0;
     for (Eigen::Index c = 0; c < C; ++c) sum += g[c];
     const float s = static_cast<float>(sum);
-    for (Eigen::Index c = 0; c < C; ++c) d[c] = g[c] - std::exp(y[c]) * s;
+    const float* e = softmax.data() + b * C;
+    float* d = dinp.data() + b * C;
+    for (Eigen::Index c = 0; c < C; ++c) d[c] = g[c] - e[c] * s;  // g[c] read before d[c] is written
   }
 }
 

@@ -19,27 +19,37 @@ using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMaj
 CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
 
-// One side (train or test) of the dual forward pass: pre = c*P0 + K Bᵀ + b, then the out layer.
-struct Side {
-  MatD p0;          // (n, H) X W0ᵀ
-  MatD k;           // (n, n_train) X X_trainᵀ
-  MatD pre;         // (n, H)
-  models::DecoderWorkspace ws;
+// The dual pre-activations of the train rows then the test rows, for the current c and B:
+//   pre = c P0 + K Bᵀ   with K = [X_train; X_test] X_trainᵀ, P0 = [X_train; X_test] W0ᵀ.
+// One product serves the test loss after step t and the train loss of step t+1 (the same
+// weights), so each iteration makes one (n_train + n_test) x n_train x H product. It is a float
+// product: K's entries are float sums already (SSYRK/SGEMM over the neurons), and rounding B to
+// float is the rounding PyTorch applies to W_in at every step; B, c and the sum with c P0 stay
+// in double. SGEMM is twice DGEMM's speed, and this product is most of an iteration.
+struct Dual {
+  RowMat k;  // (n_train + n_test, n_train)
+  MatD p0;   // (n_train + n_test, H)
+  MatD pre;  // (n_train + n_test, H), without in_layer.bias
+  RowMat b32, prod;  // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
+  void update(double c, const MatD& b_dual) {
+    b32 = b_dual.cast<float>();
+    prod.noalias() = k * b32.transpose();
+    pre = prod.cast<double>() + c * p0;
+  }
 };
 
-void side_forward(Side& s, double c, const MatD& b_dual, const models::Decoder& d) {
+// The rest of one side's forward pass from its rows of pre: + b_in, ReLU, the out layer (and
+// log-softmax) into ws.
+void side_forward(const Eigen::Ref<const MatD>& pre, models::DecoderWorkspace& ws, const models::Decoder& d) {
   const auto& p = d.params;
   const auto& bv = p.view("in_layer.bias");
   const Eigen::Map<const Eigen::VectorXf> b_in(p.values.data() + bv.offset, static_cast<int64_t>(bv.size));
-  s.pre.noalias() = s.k * b_dual.transpose();
-  s.pre += c * s.p0;
-  s.pre.rowwise() += b_in.cast<double>().transpose();
-  s.ws.hidden = s.pre.cast<float>();
-  relu_forward(map(s.ws.hidden), cmap(s.ws.hidden));
+  ws.hidden = (pre.rowwise() + b_in.cast<double>().transpose()).cast<float>();
+  relu_forward(map(ws.hidden), cmap(ws.hidden));
   const auto& ov = p.view("out_layer.bias");
-  linear_forward(map(s.ws.out), cmap(s.ws.hidden), p.value_mat("out_layer.weight"),
+  linear_forward(map(ws.out), cmap(ws.hidden), p.value_mat("out_layer.weight"),
                  CVecMap(p.values.data() + ov.offset, static_cast<int64_t>(ov.size)));
-  if (d.shape.kind == models::DecoderKind::classification) log_softmax_forward(map(s.ws.out), cmap(s.ws.out));
+  if (d.shape.kind == models::DecoderKind::classification) log_softmax_forward(map(ws.out), cmap(ws.out));
 }
 
 }  // namespace
@@ -64,25 +74,30 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   // One pass over the data: Gram matrices and projections of W0, as float BLAS calls (with
   // OpenBLAS's threads: these products are large). K is symmetric: Eigen hands a rank update
   // into a column-major matrix to SSYRK, which computes one triangle, half of SGEMM's work.
-  Side tr, te;
+  Dual dual;
+  dual.k.resize(n_tr + n_te, n_tr);
+  dual.p0.resize(n_tr + n_te, h);
+  dual.pre.resize(n_tr + n_te, h);  // sized before the row views below are taken
   {
     Eigen::MatrixXf k_tr = Eigen::MatrixXf::Zero(n_tr, n_tr);  // (n_train, n_train)
     k_tr.selfadjointView<Eigen::Lower>().rankUpdate(x_tr);
-    tr.k = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix().cast<double>();
-    RowMat tmp;
-    tmp.noalias() = x_te * x_tr.transpose();
-    te.k = tmp.cast<double>();
+    dual.k.topRows(n_tr) = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix();
+    dual.k.bottomRows(n_te).noalias() = x_te * x_tr.transpose();
     // The W0 projections as (H, n) products: OpenBLAS runs this orientation of the thin
     // product about a third faster than (n, N) x (N, H).
+    RowMat tmp;
     tmp.noalias() = w0 * x_tr.transpose();
-    tr.p0 = tmp.transpose().cast<double>();
+    dual.p0.topRows(n_tr) = tmp.transpose().cast<double>();
     tmp.noalias() = w0 * x_te.transpose();
-    te.p0 = tmp.transpose().cast<double>();
+    dual.p0.bottomRows(n_te) = tmp.transpose().cast<double>();
   }
-  tr.ws.resize(n_tr, d.shape);
-  te.ws.resize(n_te, d.shape);
-  tr.pre.resize(n_tr, h);
-  te.pre.resize(n_te, h);
+  const MatD k_train = opt.penalty.l2 != 0.0f ? MatD(dual.k.topRows(n_tr).cast<double>()) : MatD();  // for ||W||²
+  const auto p0_train = dual.p0.topRows(n_tr);
+  const auto pre_train = dual.pre.topRows(n_tr);
+  const auto pre_test = dual.pre.bottomRows(n_te);
+  models::DecoderWorkspace tr, te;
+  tr.resize(n_tr, d.shape);
+  te.resize(n_te, d.shape);
 
   double& c = ds.c;
   MatD& b_dual = ds.b;  // (H, n_train)
@@ -92,8 +107,8 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
   // ||W||² from the dual quantities
   const auto penalty = [&]() {
     if (l2 == 0.0) return 0.0;
-    bk.noalias() = b_dual * tr.k;
-    const double cross = (b_dual.array() * tr.p0.transpose().array()).sum();
+    bk.noalias() = b_dual * k_train;
+    const double cross = (b_dual.array() * p0_train.transpose().array()).sum();
     const double sq = c * c * w0_sq + 2.0 * c * cross + (b_dual.array() * bk.array()).sum();
     return l2 * sq;
   };
@@ -134,9 +149,10 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
 
   models::Penalty no_penalty;
   single_threaded_blas.emplace();
+  dual.update(c, b_dual);
   for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
-    side_forward(tr, c, b_dual, d);
-    const double train_loss = models::decoder_loss(d, data.y_train, tr.ws, no_penalty) + penalty();
+    side_forward(pre_train, tr, d);
+    const double train_loss = models::decoder_loss(d, data.y_train, tr, no_penalty) + penalty();
     if (!std::isfinite(train_loss)) {
       diverge(it, "train", train_loss);
       return out;
@@ -146,29 +162,30 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
     std::fill(p.grads.begin() + static_cast<std::ptrdiff_t>(rest), p.grads.end(), 0.0f);
     if (d.shape.kind == models::DecoderKind::regression) {
       CMatMap target(data.y_train.angles.data(), n_tr, 1);
-      mse_loss_backward(map(tr.ws.dout), cmap(tr.ws.out), target);
+      mse_loss_backward(map(tr.dout), cmap(tr.out), target);
     } else {
-      nll_loss_backward(map(tr.ws.dout), data.y_train.classes);
-      log_softmax_backward(map(tr.ws.dout), cmap(tr.ws.dout), cmap(tr.ws.out));
+      nll_loss_backward(map(tr.dout), data.y_train.classes);
+      log_softmax_backward(map(tr.dout), cmap(tr.dout), cmap(tr.out));
     }
-    linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(tr.ws.dout), cmap(tr.ws.hidden));
-    linear_backward_input(map(tr.ws.dhidden), cmap(tr.ws.dout), std::as_const(p).value_mat("out_layer.weight"));
-    relu_backward(map(tr.ws.dhidden), cmap(tr.ws.dhidden), cmap(tr.ws.hidden));
-    p.grad_vec("in_layer.bias") += tr.ws.dhidden.colwise().sum().transpose();
+    linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(tr.dout), cmap(tr.hidden));
+    linear_backward_input(map(tr.dhidden), cmap(tr.dout), std::as_const(p).value_mat("out_layer.weight"));
+    relu_backward(map(tr.dhidden), cmap(tr.dhidden), cmap(tr.hidden));
+    p.grad_vec("in_layer.bias") += tr.dhidden.colwise().sum().transpose();
 
     // The step: W <- (1 - 2 lr l2) W - lr dPreᵀ X  becomes  c <- decay c, B <- decay B - lr dPreᵀ.
     before_c = c;
     before_b = b_dual;
     std::copy(rest_values.begin(), rest_values.end(), before_rest.begin());
     stepped = true;
-    dpre = tr.ws.dhidden.cast<double>();
+    dpre = tr.dhidden.cast<double>();
     c *= decay;
     b_dual *= decay;
     b_dual.noalias() -= static_cast<double>(opt.lr) * dpre.transpose();
     sgd_step(rest_values, rest_grads, rest_sgd, sgd);
 
-    side_forward(te, c, b_dual, d);
-    const double test_loss = models::decoder_loss(d, data.y_test, te.ws, no_penalty) + penalty();
+    dual.update(c, b_dual);
+    side_forward(pre_test, te, d);
+    const double test_loss = models::decoder_loss(d, data.y_test, te, no_penalty) + penalty();
     if (!std::isfinite(test_loss)) {
       diverge(it, "test", test_loss);
       return out;

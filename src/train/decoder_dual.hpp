@@ -10,7 +10,8 @@
 // After one pass over the data to form K, K_te, X W0ᵀ, each iteration costs O(n_train² H)
 // instead of O(n_train N H): with stimuli << neurons, hundreds of times less. The iterates are
 // the plain ones in exact arithmetic; W_in is materialised only at the end (or when stopped).
-// The small dual quantities are kept in double, so rounding stays below float SGD's own.
+// B and c are kept in double, so rounding stays below float SGD's own; the per-iteration
+// product K Bᵀ is a float one (see Dual in the .cpp).
 #include "train/decoder_trainer.hpp"
 
 namespace nc::train {
