@@ -8,6 +8,7 @@
 
 #include "core/blas_threads.hpp"
 #include "nn/activations.hpp"
+#include "nn/fused_linear_sgd.hpp"
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"
 
@@ -83,13 +84,12 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
     k_tr.selfadjointView<Eigen::Lower>().rankUpdate(x_tr);
     dual.k.topRows(n_tr) = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix();
     dual.k.bottomRows(n_te).noalias() = x_te * x_tr.transpose();
-    // The W0 projections as (H, n) products: OpenBLAS runs this orientation of the thin
-    // product about a third faster than (n, N) x (N, H).
-    RowMat tmp;
-    tmp.noalias() = w0 * x_tr.transpose();
-    dual.p0.topRows(n_tr) = tmp.transpose().cast<double>();
-    tmp.noalias() = w0 * x_te.transpose();
-    dual.p0.bottomRows(n_te) = tmp.transpose().cast<double>();
+    // The W0 projections are the fused L1 path's forward pass (nn/fused_linear_sgd.hpp): its
+    // kernels run these thin products (one side H wide) at 3-4x OpenBLAS's speed.
+    RowMat p0_tr(n_tr, h), p0_te(n_te, h);
+    linear_forward_wide(w0.data(), h, w0.cols(), x_tr, x_te, map(p0_tr), map(p0_te), nullptr);
+    dual.p0.topRows(n_tr) = p0_tr.cast<double>();
+    dual.p0.bottomRows(n_te) = p0_te.cast<double>();
   }
   const MatD k_train = opt.penalty.l2 != 0.0f ? MatD(dual.k.topRows(n_tr).cast<double>()) : MatD();  // for ||W||²
   const auto p0_train = dual.p0.topRows(n_tr);
