@@ -12,17 +12,14 @@
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"
 #include "nn/sgd.hpp"
+#include "random_helpers.hpp"
 #include "sim/stimuli.hpp"
 #include "train/encoder_fused.hpp"
 
 namespace nc {
 namespace {
 
-RowMat random_mat(int64_t r, int64_t c, Rng& rng, float scale = 1.0f) {
-  RowMat m(r, c);
-  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
-  return m;
-}
+using testing::random_mat;
 
 double max_rel(const float* a, const float* b, size_t n) {
   double num = 0, den = 0;

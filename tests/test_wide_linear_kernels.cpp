@@ -13,15 +13,12 @@
 #include "core/tensor.hpp"
 #include "nn/fused_linear_sgd.hpp"
 #include "nn/wide_linear_kernels.hpp"
+#include "random_helpers.hpp"
 
 namespace nc {
 namespace {
 
-RowMat random_mat(int64_t r, int64_t c, Rng& rng, float scale = 1.0f) {
-  RowMat m(r, c);
-  for (int64_t i = 0; i < m.size(); ++i) m.data()[i] = scale * static_cast<float>(rng.normal());
-  return m;
-}
+using testing::random_mat;
 
 // Largest |a - b| relative to the largest |b|.
 double max_rel(const RowMat& a, const RowMat& b) {

@@ -67,8 +67,7 @@ double decoder_loss(const Decoder& d, const DecoderTargets& t, const DecoderWork
   return loss;
 }
 
-void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWorkspace& ws,
-                      const Penalty& pen) {
+void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws) {
   auto& p = d.params;
   if (d.shape.kind == DecoderKind::regression) {
     CMatMap target(t.angles.data(), static_cast<int64_t>(t.angles.size()), 1);
@@ -82,6 +81,12 @@ void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWor
                   cmap(ws.hidden));
   linear_backward_input(map(ws.dhidden), cmap(ws.dout), cmat(p, "out_layer.weight"));
   relu_backward(map(ws.dhidden), cmap(ws.dhidden), cmap(ws.hidden));
+}
+
+void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWorkspace& ws,
+                      const Penalty& pen) {
+  decoder_backward_head(d, t, ws);
+  auto& p = d.params;
   linear_gradient(p.grad_mat("in_layer.weight"), p.grad_vec("in_layer.bias"), cmap(ws.dhidden), x);
   if (pen.active()) {
     const auto& v = p.view("in_layer.weight");

@@ -63,6 +63,10 @@ double decoder_loss(const Decoder& d, const DecoderTargets& t, const DecoderWork
 // Accumulates the gradient of decoder_loss into d.params.grads. x is (B,N).
 void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWorkspace& ws,
                       const Penalty& p);
+// The part of decoder_backward above in_layer: accumulates out_layer's gradients and leaves
+// dLoss/d(hidden pre-activation) in ws.dhidden. The dual and fused trainers carry in_layer's
+// weight their own way and take its gradient from ws.dhidden.
+void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws);
 
 // Predicted class per row (argmax of log-probabilities, first on ties), classification only.
 std::vector<int32_t> predicted_classes(const RowMat& logp);

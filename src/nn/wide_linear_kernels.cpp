@@ -73,78 +73,116 @@ constexpr int kFwdRows = 4;
 #endif
 constexpr int kGradCols = 32;  // 4 vectors of 8 columns
 
-inline float hsum(__m256 v) {
-  const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-  const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
-  return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
-}
+// The vector operations the gradient tile needs, for 256- and (below) 512-bit vectors, so that
+// one template serves both widths.
+struct Ymm {
+  using T = __m256;
+  static constexpr int width = 8;
+  static T zero() { return _mm256_setzero_ps(); }
+  static T set1(float v) { return _mm256_set1_ps(v); }
+  static T broadcast(const float* p) { return _mm256_broadcast_ss(p); }
+  static T load(const float* p) { return _mm256_loadu_ps(p); }
+  static void store(float* p, T v) { _mm256_storeu_ps(p, v); }
+  static T add(T a, T b) { return _mm256_add_ps(a, b); }
+  static T mul(T a, T b) { return _mm256_mul_ps(a, b); }
+  static T fmadd(T a, T b, T c) { return _mm256_fmadd_ps(a, b, c); }
+  static T abs(T v) { return _mm256_and_ps(v, _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff))); }
+  static T sign(T w) {  // (w > 0) - (w < 0), as update_one
+    const T zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f);
+    return _mm256_sub_ps(_mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_GT_OQ), one),
+                         _mm256_and_ps(_mm256_cmp_ps(w, zero, _CMP_LT_OQ), one));
+  }
+  static float sum(T v) {
+    const __m128 s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    const __m128 t = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    return _mm_cvtss_f32(_mm_add_ss(t, _mm_movehdup_ps(t)));
+  }
+};
 
-// U units (rows j0.. of W) x 32 columns from k: dW in registers over all rows of X, then the
-// update. x points at X[0, k], w at W[j0, k], dp at dpre[0, j0].
-template <int U>
+#if defined(__AVX512F__)
+struct Zmm {
+  using T = __m512;
+  static constexpr int width = 16;
+  static T zero() { return _mm512_setzero_ps(); }
+  static T set1(float v) { return _mm512_set1_ps(v); }
+  static T broadcast(const float* p) { return _mm512_set1_ps(*p); }
+  static T load(const float* p) { return _mm512_loadu_ps(p); }
+  static void store(float* p, T v) { _mm512_storeu_ps(p, v); }
+  static T add(T a, T b) { return _mm512_add_ps(a, b); }
+  static T mul(T a, T b) { return _mm512_mul_ps(a, b); }
+  static T fmadd(T a, T b, T c) { return _mm512_fmadd_ps(a, b, c); }
+  static T abs(T v) { return _mm512_abs_ps(v); }
+  static T sign(T w) {
+    const T zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
+    return _mm512_sub_ps(_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), one),
+                         _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), one));
+  }
+  static float sum(T v) { return _mm512_reduce_add_ps(v); }
+};
+#endif
+
+// U units (rows j0.. of W) x 4 vectors of columns from k: dW in registers over all rows of X,
+// then the update, element by element as update_one (no contraction). x points at X[0, k], w at
+// W[j0, k], dp at dpre[0, j0]. Every element sees the same operations in the same order whatever
+// the vector width; only the order of the weight sums depends on it.
+template <class V, int U>
 void gradient_tile(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
                    const float* dp, int64_t h, float lr, float l1, float l2, WideSums& sums) {
-  __m256 acc[U][4];
+  constexpr int n = V::width;
+  typename V::T acc[U][4];
 #pragma GCC unroll 32
   for (int u = 0; u < U; ++u)
 #pragma GCC unroll 32
-    for (int q = 0; q < 4; ++q) acc[u][q] = _mm256_setzero_ps();
+    for (int q = 0; q < 4; ++q) acc[u][q] = V::zero();
   for (int64_t i = 0; i < rows; ++i) {
     const float* xr = x + i * ldx;
-    const __m256 x0 = _mm256_loadu_ps(xr), x1 = _mm256_loadu_ps(xr + 8), x2 = _mm256_loadu_ps(xr + 16),
-                 x3 = _mm256_loadu_ps(xr + 24);
+    const typename V::T x0 = V::load(xr), x1 = V::load(xr + n), x2 = V::load(xr + 2 * n), x3 = V::load(xr + 3 * n);
     const float* dr = dp + i * h;
 #pragma GCC unroll 32
     for (int u = 0; u < U; ++u) {
-      const __m256 d = _mm256_broadcast_ss(dr + u);
-      acc[u][0] = _mm256_fmadd_ps(d, x0, acc[u][0]);
-      acc[u][1] = _mm256_fmadd_ps(d, x1, acc[u][1]);
-      acc[u][2] = _mm256_fmadd_ps(d, x2, acc[u][2]);
-      acc[u][3] = _mm256_fmadd_ps(d, x3, acc[u][3]);
+      const typename V::T d = V::broadcast(dr + u);
+      acc[u][0] = V::fmadd(d, x0, acc[u][0]);
+      acc[u][1] = V::fmadd(d, x1, acc[u][1]);
+      acc[u][2] = V::fmadd(d, x2, acc[u][2]);
+      acc[u][3] = V::fmadd(d, x3, acc[u][3]);
     }
   }
-  const __m256 zero = _mm256_setzero_ps(), one = _mm256_set1_ps(1.0f), neg_lr = _mm256_set1_ps(-lr),
-               vl1 = _mm256_set1_ps(l1), vl2 = _mm256_set1_ps(l2);
-  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  __m256 sq = zero, ab = zero;
+  const typename V::T neg_lr = V::set1(-lr), vl1 = V::set1(l1), vl2 = V::set1(l2);
+  typename V::T sq = V::zero(), ab = V::zero();
 #pragma GCC unroll 32
   for (int u = 0; u < U; ++u) {
 #pragma GCC unroll 32
     for (int q = 0; q < 4; ++q) {
-      float* wp = w + u * ldw + 8 * q;
-      const __m256 wv = _mm256_loadu_ps(wp);
-      if (backup != nullptr) _mm256_storeu_ps(backup + u * ldw + 8 * q, wv);
-      const __m256 s = _mm256_sub_ps(_mm256_and_ps(_mm256_cmp_ps(wv, zero, _CMP_GT_OQ), one),
-                                     _mm256_and_ps(_mm256_cmp_ps(wv, zero, _CMP_LT_OQ), one));
-      const __m256 gi = _mm256_add_ps(_mm256_add_ps(acc[u][q], _mm256_mul_ps(vl2, _mm256_add_ps(wv, wv))),
-                                      _mm256_mul_ps(vl1, s));
-      const __m256 nw = _mm256_add_ps(wv, _mm256_mul_ps(neg_lr, gi));
-      _mm256_storeu_ps(wp, nw);
-      sq = _mm256_fmadd_ps(nw, nw, sq);
-      ab = _mm256_add_ps(ab, _mm256_and_ps(nw, abs_mask));
+      float* wp = w + u * ldw + n * q;
+      const typename V::T wv = V::load(wp);
+      if (backup != nullptr) V::store(backup + u * ldw + n * q, wv);
+      const typename V::T gi = V::add(V::add(acc[u][q], V::mul(vl2, V::add(wv, wv))), V::mul(vl1, V::sign(wv)));
+      const typename V::T nw = V::add(wv, V::mul(neg_lr, gi));
+      V::store(wp, nw);
+      sq = V::fmadd(nw, nw, sq);
+      ab = V::add(ab, V::abs(nw));
     }
   }
-  sums.sum_sq += static_cast<double>(hsum(sq));
-  sums.sum_abs += static_cast<double>(hsum(ab));
+  sums.sum_sq += static_cast<double>(V::sum(sq));
+  sums.sum_abs += static_cast<double>(V::sum(ab));
 }
 
-// Σ w², Σ |w| of a U x 32 tile in gradient_tile's order, so that a forward-only pass reports
-// the same sums as the step that wrote these weights (a resumed run stays bit-identical).
-template <int U>
+// Σ w², Σ |w| of a U x 4-vector tile in gradient_tile's order, so that a forward-only pass
+// reports the same sums as the step that wrote these weights (a resumed run stays bit-identical).
+template <class V, int U>
 void sums_tile(const float* w, int64_t ldw, WideSums& sums) {
-  const __m256 abs_mask = _mm256_castsi256_ps(_mm256_set1_epi32(0x7fffffff));
-  __m256 sq = _mm256_setzero_ps(), ab = _mm256_setzero_ps();
+  typename V::T sq = V::zero(), ab = V::zero();
 #pragma GCC unroll 32
   for (int u = 0; u < U; ++u) {
 #pragma GCC unroll 32
     for (int q = 0; q < 4; ++q) {
-      const __m256 nw = _mm256_loadu_ps(w + u * ldw + 8 * q);
-      sq = _mm256_fmadd_ps(nw, nw, sq);
-      ab = _mm256_add_ps(ab, _mm256_and_ps(nw, abs_mask));
+      const typename V::T nw = V::load(w + u * ldw + V::width * q);
+      sq = V::fmadd(nw, nw, sq);
+      ab = V::add(ab, V::abs(nw));
     }
   }
-  sums.sum_sq += static_cast<double>(hsum(sq));
-  sums.sum_abs += static_cast<double>(hsum(ab));
+  sums.sum_sq += static_cast<double>(V::sum(sq));
+  sums.sum_abs += static_cast<double>(V::sum(ab));
 }
 
 // R rows x V vectors of 8 units, over the block's columns. x points at X[i0, k0], wt at the
@@ -195,71 +233,6 @@ void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t
 // pre over columns in turn), so W and pre do not depend on the vector width; only the order of
 // the weight sums does (wide_weight_sums follows the same dispatch).
 constexpr int kGradCols512 = 64;  // 4 vectors of 16 columns
-
-inline __m512 sign512(__m512 w) {
-  const __m512 zero = _mm512_setzero_ps(), one = _mm512_set1_ps(1.0f);
-  return _mm512_sub_ps(_mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_GT_OQ), one),
-                       _mm512_maskz_mov_ps(_mm512_cmp_ps_mask(w, zero, _CMP_LT_OQ), one));
-}
-
-template <int U>
-void gradient_tile512(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
-                      const float* dp, int64_t h, float lr, float l1, float l2, WideSums& sums) {
-  __m512 acc[U][4];
-#pragma GCC unroll 32
-  for (int u = 0; u < U; ++u)
-#pragma GCC unroll 32
-    for (int q = 0; q < 4; ++q) acc[u][q] = _mm512_setzero_ps();
-  for (int64_t i = 0; i < rows; ++i) {
-    const float* xr = x + i * ldx;
-    const __m512 x0 = _mm512_loadu_ps(xr), x1 = _mm512_loadu_ps(xr + 16), x2 = _mm512_loadu_ps(xr + 32),
-                 x3 = _mm512_loadu_ps(xr + 48);
-    const float* dr = dp + i * h;
-#pragma GCC unroll 32
-    for (int u = 0; u < U; ++u) {
-      const __m512 d = _mm512_set1_ps(dr[u]);
-      acc[u][0] = _mm512_fmadd_ps(d, x0, acc[u][0]);
-      acc[u][1] = _mm512_fmadd_ps(d, x1, acc[u][1]);
-      acc[u][2] = _mm512_fmadd_ps(d, x2, acc[u][2]);
-      acc[u][3] = _mm512_fmadd_ps(d, x3, acc[u][3]);
-    }
-  }
-  const __m512 neg_lr = _mm512_set1_ps(-lr), vl1 = _mm512_set1_ps(l1), vl2 = _mm512_set1_ps(l2);
-  __m512 sq = _mm512_setzero_ps(), ab = _mm512_setzero_ps();
-#pragma GCC unroll 32
-  for (int u = 0; u < U; ++u) {
-#pragma GCC unroll 32
-    for (int q = 0; q < 4; ++q) {
-      float* wp = w + u * ldw + 16 * q;
-      const __m512 wv = _mm512_loadu_ps(wp);
-      if (backup != nullptr) _mm512_storeu_ps(backup + u * ldw + 16 * q, wv);
-      const __m512 gi = _mm512_add_ps(_mm512_add_ps(acc[u][q], _mm512_mul_ps(vl2, _mm512_add_ps(wv, wv))),
-                                      _mm512_mul_ps(vl1, sign512(wv)));
-      const __m512 nw = _mm512_add_ps(wv, _mm512_mul_ps(neg_lr, gi));
-      _mm512_storeu_ps(wp, nw);
-      sq = _mm512_fmadd_ps(nw, nw, sq);
-      ab = _mm512_add_ps(ab, _mm512_abs_ps(nw));
-    }
-  }
-  sums.sum_sq += static_cast<double>(_mm512_reduce_add_ps(sq));
-  sums.sum_abs += static_cast<double>(_mm512_reduce_add_ps(ab));
-}
-
-template <int U>
-void sums_tile512(const float* w, int64_t ldw, WideSums& sums) {
-  __m512 sq = _mm512_setzero_ps(), ab = _mm512_setzero_ps();
-#pragma GCC unroll 32
-  for (int u = 0; u < U; ++u) {
-#pragma GCC unroll 32
-    for (int q = 0; q < 4; ++q) {
-      const __m512 nw = _mm512_loadu_ps(w + u * ldw + 16 * q);
-      sq = _mm512_fmadd_ps(nw, nw, sq);
-      ab = _mm512_add_ps(ab, _mm512_abs_ps(nw));
-    }
-  }
-  sums.sum_sq += static_cast<double>(_mm512_reduce_add_ps(sq));
-  sums.sum_abs += static_cast<double>(_mm512_reduce_add_ps(ab));
-}
 
 // R rows x (Z 16-unit vectors + Y 8-unit vectors), over the block's columns.
 template <int R, int Z, int Y>
@@ -350,14 +323,14 @@ void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, in
 #if defined(__AVX512F__)
   for (; k + kGradCols512 <= end; k += kGradCols512) {
     unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
-      gradient_tile512<decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1,
+      gradient_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1,
                                            l2, sums);
     });
   }
 #endif
   for (; k + kGradCols <= end; k += kGradCols) {
     unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
-      gradient_tile<decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1, l2,
+      gradient_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1, l2,
                                         sums);
     });
   }
@@ -371,11 +344,11 @@ void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_
 #if NC_WIDE_KERNELS
 #if defined(__AVX512F__)
   for (; k + kGradCols512 <= end; k += kGradCols512) {
-    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile512<decltype(u)::value>(w + j * ldw + k, ldw, sums); });
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, sums); });
   }
 #endif
   for (; k + kGradCols <= end; k += kGradCols) {
-    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<decltype(u)::value>(w + j * ldw + k, ldw, sums); });
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, sums); });
   }
 #endif
   for (int64_t j = 0; j < h; ++j) {

@@ -10,7 +10,6 @@
 #include "nn/activations.hpp"
 #include "nn/fused_linear_sgd.hpp"
 #include "nn/linear.hpp"
-#include "nn/losses.hpp"
 
 namespace nc::train {
 namespace {
@@ -160,16 +159,7 @@ Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const De
     // Backward to the hidden pre-activations, and the out layer's gradients.
     // Only the small parameters carry gradients here; in_layer.weight's lives in dpre.
     std::fill(p.grads.begin() + static_cast<std::ptrdiff_t>(rest), p.grads.end(), 0.0f);
-    if (d.shape.kind == models::DecoderKind::regression) {
-      CMatMap target(data.y_train.angles.data(), n_tr, 1);
-      mse_loss_backward(map(tr.dout), cmap(tr.out), target);
-    } else {
-      nll_loss_backward(map(tr.dout), data.y_train.classes);
-      log_softmax_backward(map(tr.dout), cmap(tr.dout), cmap(tr.out));
-    }
-    linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(tr.dout), cmap(tr.hidden));
-    linear_backward_input(map(tr.dhidden), cmap(tr.dout), std::as_const(p).value_mat("out_layer.weight"));
-    relu_backward(map(tr.dhidden), cmap(tr.dhidden), cmap(tr.hidden));
+    models::decoder_backward_head(d, data.y_train, tr);
     p.grad_vec("in_layer.bias") += tr.dhidden.colwise().sum().transpose();
 
     // The step: W <- (1 - 2 lr l2) W - lr dPreᵀ X  becomes  c <- decay c, B <- decay B - lr dPreᵀ.

@@ -5,14 +5,12 @@
 #include <algorithm>
 #include <cmath>
 #include <string>
-
-#include "core/blas_threads.hpp"
 #include <utility>
 
+#include "core/blas_threads.hpp"
 #include "nn/activations.hpp"
 #include "nn/fused_linear_sgd.hpp"
 #include "nn/linear.hpp"
-#include "nn/losses.hpp"
 #include "train/decoder_trainer.hpp"
 
 namespace nc::train {
@@ -80,15 +78,7 @@ Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const D
       return out;
     }
     std::fill(p.grads.begin() + static_cast<std::ptrdiff_t>(rest), p.grads.end(), 0.0f);
-    if (d.shape.kind == models::DecoderKind::regression) {
-      mse_loss_backward(map(tr.dout), cmap(tr.out), CMatMap(data.y_train.angles.data(), n_tr, 1));
-    } else {
-      nll_loss_backward(map(tr.dout), data.y_train.classes);
-      log_softmax_backward(map(tr.dout), cmap(tr.dout), cmap(tr.out));
-    }
-    linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(tr.dout), cmap(tr.hidden));
-    linear_backward_input(map(tr.dhidden), cmap(tr.dout), std::as_const(p).value_mat("out_layer.weight"));
-    relu_backward(map(tr.dhidden), cmap(tr.dhidden), cmap(tr.hidden));
+    models::decoder_backward_head(d, data.y_train, tr);
     p.grad_vec("in_layer.bias") += tr.dhidden.colwise().sum().transpose();
 
     std::copy(rest_values.begin(), rest_values.end(), backup_rest.begin());
