@@ -120,6 +120,25 @@ TEST_P(WideKernel, ForwardAccumulatesTheBlockProduct) {
   EXPECT_EQ(pre.rightCols(ldp - s.h), expect.rightCols(ldp - s.h));  // padding stays zero
 }
 
+TEST_P(WideKernel, VectorAndScalarColumnsAgreeBitForBit) {
+  // The vector tiles do each weight's multiplies and adds in the scalar path's order (the file
+  // is compiled without contraction): stepping the block at once, or one column at a time
+  // (which takes the scalar path), gives the same weights.
+  const Shape s = GetParam();
+  Rng rng(13);
+  const RowMat x = random_mat(s.rows, s.n, rng), dpre = random_mat(s.rows, s.h, rng, 0.1f);
+  const RowMat w0 = random_mat(s.h, s.n, rng, 0.05f);
+  RowMat whole = w0, by_column = w0;
+  WideSums a, b;
+  wide_gradient_step(whole.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, 0.3f,
+                     1e-3f, 5e-2f, a);
+  for (int64_t k = s.k0; k < s.k0 + s.cols; ++k)
+    wide_gradient_step(by_column.data(), s.n, nullptr, x.data() + k, s.n, s.rows, dpre.data(), s.h, k, 1, 0.3f, 1e-3f,
+                       5e-2f, b);
+  EXPECT_EQ(whole, by_column);
+  EXPECT_NE(whole, w0);
+}
+
 INSTANTIATE_TEST_SUITE_P(Shapes, WideKernel,
                          ::testing::Values(Shape{20, 37, 300, 0, 256},  // the tutorial's 20 units, two tiles deep
                                            Shape{20, 8, 200, 32, 128},  // exact tiles, offset block

@@ -36,7 +36,11 @@ void log_softmax_forward(MatMap out, CMatMap inp) {
   // row by row, C = 20 leaves a scalar tail, and scalar exp was a quarter of a decoder iteration.
   assert(out.rows() == inp.rows() && out.cols() == inp.cols());
   const Eigen::Index B = inp.rows(), C = inp.cols();
-  thread_local RowMat shifted;  // (B,C) x - m; reused between calls: no allocation per iteration
+  // Scratch reused between calls (no allocation per iteration). Eigen's own, aligned buffers:
+  // Eigen evaluates the first elements before an aligned address with scalar exp and the rest
+  // with its vector exp, which round differently, so writing into `out` would make the result
+  // depend on where out happens to lie.
+  thread_local RowMat shifted, e;  // (B,C) x - m and exp(x - m)
   thread_local std::vector<double> lse;  // (B)
   shifted.resize(B, C);
   lse.resize(static_cast<size_t>(B));
@@ -47,13 +51,14 @@ void log_softmax_forward(MatMap out, CMatMap inp) {
     float* t = shifted.data() + b * C;
     for (Eigen::Index c = 0; c < C; ++c) t[c] = x[c] - m;
   }
-  out = shifted.array().exp().matrix();  // every read of inp is done: out may alias it
+  e = shifted.array().exp().matrix();
   for (Eigen::Index b = 0; b < B; ++b) {
-    const float* e = out.data() + b * C;
+    const float* eb = e.data() + b * C;
     double sum = 0.0;
-    for (Eigen::Index c = 0; c < C; ++c) sum += e[c];
+    for (Eigen::Index c = 0; c < C; ++c) sum += eb[c];
     lse[static_cast<size_t>(b)] = std::log(sum);
   }
+  // every read of inp is done: out may alias it
   for (Eigen::Index b = 0; b < B; ++b) {
     const float l = static_cast<float>(lse[static_cast<size_t>(b)]);
     const float* t = shifted.data() + b * C;
@@ -69,7 +74,8 @@ void log_softmax_backward(MatMap dinp, CMatMap dout, CMatMap out) {
   assert(dinp.rows() == dout.rows() && dinp.cols() == dout.cols() && out.rows() == dout.rows() &&
          out.cols() == dout.cols());
   const Eigen::Index B = dout.rows(), C = dout.cols();
-  thread_local RowMat softmax;  // (B,C) exp(out), vectorised over the whole block
+  thread_local RowMat softmax;  // (B,C) exp(out), vectorised over the whole block, into an
+                                // aligned buffer (see log_softmax_forward)
   softmax = out.array().exp().matrix();
   for (Eigen::Index b = 0; b < B; ++b) {
     const float* g = dout.data() + b * C;

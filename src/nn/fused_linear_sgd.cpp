@@ -1,6 +1,7 @@
 #include "nn/fused_linear_sgd.hpp"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <cstring>
 #include <vector>
@@ -146,15 +147,15 @@ WideParts wide_parts(int64_t n, int64_t block) {
   return p;
 }
 
-// The hand kernels' block: X_train's and X_test's columns of a block fill about 30% of this
-// core's L2 (the rest holds W's block, pre and what streams past), in multiples of 64 columns
-// (the 512-bit gradient strip), between 128 and 384. Measured on the tutorial's shapes: 2 MB
-// L2 (Xeon, AVX-512) best at 384 (~12% faster than 128); 512 KB L2 (EPYC) best at 128.
+// The hand kernels' block width, one of two sizes (results depend on the blocks, so a
+// continuous rule would let two machines, or a hybrid CPU's two kinds of core, differ): 384
+// columns where the L2 cache holds X_train's and X_test's block with room to spare (at least
+// 1 MiB of L2 and at most 512 rows: 384 x 512 x 4 bytes = 768 KB), else 128. Measured on the
+// tutorial's shapes: 2 MB L2 (Xeon, AVX-512) best at 384, 10-15% faster than 128; 512 KB L2
+// (EPYC) best at 128.
 int64_t hand_block_cols(int64_t rows) {
   const long l2 = sysconf(_SC_LEVEL2_CACHE_SIZE);
-  const double bytes = l2 > 0 ? static_cast<double>(l2) : 512.0 * 1024.0;
-  const auto cols = static_cast<int64_t>(0.3 * bytes / (4.0 * static_cast<double>(std::max<int64_t>(rows, 1))));
-  return std::clamp<int64_t>(cols / 64 * 64, 128, 384);
+  return l2 >= (1L << 20) && rows <= 512 ? 384 : 128;
 }
 
 // One worker's pass. With dpre == nullptr it only does the forward products.
@@ -220,6 +221,7 @@ void wide_pass_hand(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr,
 void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te, const CMatMap* dpre,
               MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr, float l1, float l2,
               WideKernels kernels) {
+  assert(x_tr.rows() > 0 && x_te.rows() > 0);  // the data loaders reject empty splits
   const bool hand = kernels != WideKernels::library && wide_kernels_available();
   const auto pass = hand ? wide_pass_hand : wide_pass;
   const int64_t block = hand ? hand_block_cols(x_tr.rows() + x_te.rows()) : kBlockCols;

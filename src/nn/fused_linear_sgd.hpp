@@ -51,6 +51,7 @@ namespace nc {
 //   dW[:, blk] = dPreᵀ X_train[:, blk] + 2 l2 W[:, blk] + l1 sign(W[:, blk]),  W[:, blk] -= lr dW
 //   pre_train += X_train[:, blk] W[:, blk]ᵀ,  pre_test += X_test[:, blk] W[:, blk]ᵀ   (new W)
 // and sums w² and |w| of the new W for the next loss. backup (H x N) receives W before the step.
+// X_train and X_test have at least one row each.
 //
 // Two implementations of each block's products: Eigen's on OpenBLAS (the reference), and the
 // hand-written kernels of nn/wide_linear_kernels.hpp, which are faster on these shapes.

@@ -5,6 +5,10 @@
 #include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
+// GCC 12's AVX-512 headers initialise some results from an undefined register (__Y = __Y), and
+// -Wmaybe-uninitialized reports it wherever _mm512_castps512_ps256 or _mm512_reduce_add_ps is
+// inlined (GCC bug 105593, fixed in GCC 13): a false positive, silenced for this file only.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
 #include <immintrin.h>
 #define NC_WIDE_KERNELS 1
 #else
@@ -26,8 +30,9 @@ void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int
 
 namespace {
 
-// One weight's update, as nn/fused_linear_sgd.cpp's update_block writes it (no contraction:
-// this project compiles with -ffp-contract=off, ISO C++).
+// One weight's update, the expression of nn/fused_linear_sgd.cpp's update_block. This file is
+// compiled with -ffp-contract=off (CMakeLists.txt): the vector paths below do the same
+// multiplies and adds one by one, so scalar and vector columns agree bit for bit.
 inline float update_one(float w, float g, float neg_lr, float l1, float l2) {
   const float s = static_cast<float>(w > 0.0f) - static_cast<float>(w < 0.0f);
   const float gi = (g + l2 * (2.0f * w)) + l1 * s;
