@@ -5,12 +5,6 @@
 #include <type_traits>
 
 #if defined(__AVX2__) && defined(__FMA__)
-// GCC 12's AVX-512 headers initialise some results from an undefined register (__Y = __Y), and
-// -Wmaybe-uninitialized reports it wherever _mm512_castps512_ps256 or _mm512_reduce_add_ps is
-// inlined (GCC bug 105593, fixed in GCC 13): a false positive, silenced for this file only.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#endif
 #include <immintrin.h>
 #define NC_WIDE_KERNELS 1
 #else
