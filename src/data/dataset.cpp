@@ -12,15 +12,6 @@
 namespace nc::data {
 namespace {
 
-std::string shape_str(const std::vector<int64_t>& shape) {
-  std::ostringstream s;
-  s << "(";
-  for (size_t i = 0; i < shape.size(); ++i) s << (i ? ", " : "") << shape[i];
-  if (shape.size() == 1) s << ",";
-  s << ")";
-  return s.str();
-}
-
 bool is_numeric(io::DType t) { return t != io::DType::b1; }
 
 // A (rows x cols) response matrix from key `key`, as float32.
@@ -29,9 +20,9 @@ RowMat matrix_from(const io::NpyArray& a, const std::string& what) {
     throw InputError(what + ": expected a numeric array, got dtype " + io::dtype_name(a.dtype));
   if (a.ndim() != 2)
     throw InputError(what + ": expected a 2-D array (n_stimuli x n_neurons), got shape " +
-                     shape_str(a.shape));
+                     io::shape_string(a.shape));
   if (a.shape[0] == 0 || a.shape[1] == 0)
-    throw InputError(what + ": empty array, shape " + shape_str(a.shape));
+    throw InputError(what + ": empty array, shape " + io::shape_string(a.shape));
   RowMat m(a.shape[0], a.shape[1]);
   if (a.dtype == io::DType::f32) {
     std::memcpy(m.data(), a.data.data(), a.data.size());
@@ -47,7 +38,7 @@ std::vector<float> angles_from(const io::NpyArray& a, const std::string& what) {
     throw InputError(what + ": expected numeric angles, got dtype " + io::dtype_name(a.dtype));
   const bool column = a.ndim() == 2 && a.shape[1] == 1;
   if (!(a.ndim() == 1 || column))
-    throw InputError(what + ": expected shape (n,) or (n, 1), got " + shape_str(a.shape));
+    throw InputError(what + ": expected shape (n,) or (n, 1), got " + io::shape_string(a.shape));
   if (a.shape[0] == 0) throw InputError(what + ": empty array");
   return a.to_float();
 }
@@ -236,7 +227,7 @@ Split load_split(const std::string& path, int64_t n) {
       throw InputError(path + ":" + key + ": expected an integer array (int32 or int64), got " +
                        io::dtype_name(a.dtype));
     if (a.ndim() != 1)
-      throw InputError(path + ":" + key + ": expected a 1-D array, got shape " + shape_str(a.shape));
+      throw InputError(path + ":" + key + ": expected a 1-D array, got shape " + io::shape_string(a.shape));
     (std::string(key) == "train_idx" ? s.train_idx : s.test_idx) = a.to_int64();
   }
   validate_split(s, n, path);

@@ -53,16 +53,6 @@ std::string quoted(std::string_view s) {
   return out;
 }
 
-std::string shape_str(const std::vector<int64_t>& shape) {
-  std::string s = "(";
-  for (size_t i = 0; i < shape.size(); ++i) {
-    if (i) s += ", ";
-    s += std::to_string(shape[i]);
-  }
-  if (shape.size() == 1) s += ",";
-  return s + ")";
-}
-
 // --- The header's Python literal ------------------------------------------------------------
 
 // The subset of Python literals numpy headers use (ast.literal_eval in numpy itself): strings,
@@ -362,7 +352,7 @@ int64_t checked_numel(const std::vector<int64_t>& shape, size_t item, const std:
   bool zero = false;
   for (int64_t d : shape) {
     if (d < 0) {
-      throw InputError(what + ": shape " + shape_str(shape) +
+      throw InputError(what + ": shape " + shape_string(shape) +
                        " has a negative dimension (expected non-negative integers)");
     }
     if (d == 0) {
@@ -371,7 +361,7 @@ int64_t checked_numel(const std::vector<int64_t>& shape, size_t item, const std:
     }
     if (n > std::numeric_limits<int64_t>::max() / d ||
         n * d > std::numeric_limits<int64_t>::max() / static_cast<int64_t>(item)) {
-      throw InputError(what + ": shape " + shape_str(shape) +
+      throw InputError(what + ": shape " + shape_string(shape) +
                        " is too large (its byte count overflows 64 bits)");
     }
     n *= d;
@@ -408,13 +398,13 @@ NpyArray make_array(DType t, std::span<const T> v, std::vector<int64_t> shape, c
   int64_t n = 1;
   for (int64_t d : shape) {
     if (d < 0 || (d != 0 && n > std::numeric_limits<int64_t>::max() / d)) {
-      throw std::invalid_argument(std::string(fn) + ": invalid shape " + shape_str(shape));
+      throw std::invalid_argument(std::string(fn) + ": invalid shape " + shape_string(shape));
     }
     n *= d;
   }
   if (static_cast<uint64_t>(n) != v.size()) {
     throw std::invalid_argument(std::string(fn) + ": " + std::to_string(v.size()) +
-                                " values do not fill shape " + shape_str(shape));
+                                " values do not fill shape " + shape_string(shape));
   }
   NpyArray a;
   a.dtype = t;
@@ -425,6 +415,16 @@ NpyArray make_array(DType t, std::span<const T> v, std::vector<int64_t> shape, c
 }
 
 }  // namespace
+
+std::string shape_string(const std::vector<int64_t>& shape) {
+  std::string s = "(";
+  for (size_t i = 0; i < shape.size(); ++i) {
+    if (i) s += ", ";
+    s += std::to_string(shape[i]);
+  }
+  if (shape.size() == 1) s += ",";
+  return s + ")";
+}
 
 const char* dtype_name(DType t) {
   switch (t) {
@@ -460,7 +460,7 @@ std::vector<double> NpyArray::to_double() const { return convert<double>(*this);
 std::vector<int64_t> NpyArray::to_int64() const {
   if (dtype == DType::f32 || dtype == DType::f64) {
     throw InputError(std::string("array of dtype ") + dtype_name(dtype) + " shape " +
-                     shape_str(shape) + " cannot be read as integers (expected int32, int64 or bool)");
+                     shape_string(shape) + " cannot be read as integers (expected int32, int64 or bool)");
   }
   return convert<int64_t>(*this);
 }
@@ -576,13 +576,13 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
   const uint64_t need = n * item;
   const uint64_t have = size - prefix - header_len;
   if (have < need) {
-    throw InputError(what + ": truncated .npy data: shape " + shape_str(a.shape) + " of " +
+    throw InputError(what + ": truncated .npy data: shape " + shape_string(a.shape) + " of " +
                      dtype_name(a.dtype) + " needs " + std::to_string(need) + " bytes, " +
                      std::to_string(have) + " present");
   }
   if (have > need) {
     throw InputError(what + ": " + std::to_string(have - need) +
-                     " bytes of trailing data after the array (shape " + shape_str(a.shape) +
+                     " bytes of trailing data after the array (shape " + shape_string(a.shape) +
                      " of " + dtype_name(a.dtype) + " needs " + std::to_string(need) + " bytes)");
   }
   const std::byte* payload = bytes.data() + prefix + header_len;
@@ -598,12 +598,12 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
 std::vector<std::byte> serialize_npy(const NpyArray& a) {
   for (int64_t d : a.shape) {
     if (d < 0) throw std::invalid_argument("serialize_npy: negative dimension in shape " +
-                                           shape_str(a.shape));
+                                           shape_string(a.shape));
   }
   const size_t item = dtype_size(a.dtype);
   if (a.data.size() != static_cast<uint64_t>(a.numel()) * item) {
     throw std::invalid_argument("serialize_npy: " + std::to_string(a.data.size()) +
-                                " bytes of data do not match shape " + shape_str(a.shape) +
+                                " bytes of data do not match shape " + shape_string(a.shape) +
                                 " of " + dtype_name(a.dtype));
   }
   const char* descr = "";
@@ -615,7 +615,7 @@ std::vector<std::byte> serialize_npy(const NpyArray& a) {
     case DType::b1: descr = "|b1"; break;
   }
   std::string header = std::string("{'descr': '") + descr +
-                       "', 'fortran_order': False, 'shape': " + shape_str(a.shape) + ", }";
+                       "', 'fortran_order': False, 'shape': " + shape_string(a.shape) + ", }";
   // Pad with spaces and end with '\n' so the data starts on a 64-byte boundary, as numpy does.
   size_t prefix = 10;
   auto pad = [&](size_t pre) {

@@ -21,6 +21,8 @@ enum class DType { f32, f64, i32, i64, b1 };
 
 const char* dtype_name(DType t);  // "float32", "float64", "int32", "int64", "bool"
 size_t dtype_size(DType t);
+// A shape as numpy prints it: "(3, 4)", "(5,)", "()".
+std::string shape_string(const std::vector<int64_t>& shape);
 
 struct NpyArray {
   DType dtype = DType::f32;

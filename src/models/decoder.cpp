@@ -33,8 +33,6 @@ void DecoderWorkspace::resize(int64_t batch, const DecoderShape& s) {
 }
 
 namespace {
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
-MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
 CVecMap cvec(const ParameterSet& p, const char* name) {
   const auto& v = p.view(name);
   return CVecMap(p.values.data() + v.offset, static_cast<int64_t>(v.size));

@@ -9,8 +9,6 @@
 
 namespace nc::models {
 namespace {
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
-MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
 }  // namespace
 
 Encoder encoder_create(const EncoderShape& s) {

@@ -8,14 +8,6 @@
 
 namespace nc::models {
 namespace {
-std::string shape_str(const std::vector<int64_t>& s) {
-  std::ostringstream o;
-  o << "(";
-  for (size_t i = 0; i < s.size(); ++i) o << (i ? ", " : "") << s[i];
-  if (s.size() == 1) o << ",";
-  o << ")";
-  return o.str();
-}
 }  // namespace
 
 io::NpzContents state_dict(const ParameterSet& p) {
@@ -39,12 +31,12 @@ void load_state_dict(const io::NpzContents& npz, const std::string& what, Parame
   }
   for (const auto& v : p.views()) {
     const auto it = npz.find(v.name);
-    if (it == npz.end()) throw InputError(what + ": missing key '" + v.name + "' with shape " + shape_str(v.shape));
+    if (it == npz.end()) throw InputError(what + ": missing key '" + v.name + "' with shape " + io::shape_string(v.shape));
     const io::NpyArray& a = it->second;
     if (a.dtype != io::DType::f32 && a.dtype != io::DType::f64)
       throw InputError(what + ":" + v.name + ": expected float32 or float64, got " + io::dtype_name(a.dtype));
     if (a.shape != v.shape)
-      throw InputError(what + ":" + v.name + ": expected shape " + shape_str(v.shape) + ", got " + shape_str(a.shape));
+      throw InputError(what + ":" + v.name + ": expected shape " + io::shape_string(v.shape) + ", got " + io::shape_string(a.shape));
     const std::vector<float> vals = a.to_float();
     for (size_t i = 0; i < vals.size(); ++i)
       if (!std::isfinite(vals[i]))

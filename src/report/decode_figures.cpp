@@ -1,3 +1,4 @@
+#include "core/format.hpp"
 #include "report/decode_figures.hpp"
 
 #include <algorithm>
@@ -11,12 +12,6 @@ namespace nc::report {
 namespace {
 
 constexpr const char* kDeg = "°";
-
-std::string fmt(const char* f, double v) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
 
@@ -170,7 +165,7 @@ void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
   b.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
   b.ylabel = "decoded orientation bin";
   std::vector<std::string> xl, yl;
-  for (int i = 0; i <= C; ++i) xl.push_back(fmt("%.4g", i * 360.0 / C));
+  for (int i = 0; i <= C; ++i) xl.push_back(format_number("%.4g", i * 360.0 / C));
   const int ystep = C > 24 ? (C + 23) / 24 : 1;  // keep the bin labels legible for many classes
   for (int i = 0; i < C; i += ystep) yl.push_back(bin_label(i, C));
   b.xticks = Ticks::labelled(0, 360.0 / C, xl);
@@ -232,7 +227,7 @@ void write_decoded_vs_true(const std::string& path, const DecodeFigureData& d) {
   a.ylim = {lo, hi};
   a.xticks = Ticks::every(90);
   a.yticks = Ticks::every(90);
-  a.title = fmt("MSE on testing set: %.2f", d.test_mse);
+  a.title = format_number("MSE on testing set: %.2f", d.test_mse);
   a.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
   a.ylabel = std::string("decoded stimulus orientation (") + kDeg + ")";
   fig.save(path);
@@ -271,9 +266,9 @@ void write_confusion(const std::string& path, const DecodeFigureData& d) {
   a.colorbar("test stimuli");
   a.xticks = Ticks::whole();
   a.yticks = Ticks::whole();
-  a.xlabel = fmt("predicted class (%.4g° bins)", 360.0 / C);
+  a.xlabel = format_number("predicted class (%.4g° bins)", 360.0 / C);
   a.ylabel = "true class";
-  a.title = d.fraction_correct >= 0 ? fmt("confusion matrix, fraction correct %.3f", d.fraction_correct)
+  a.title = d.fraction_correct >= 0 ? format_number("confusion matrix, fraction correct %.3f", d.fraction_correct)
                                     : std::string("confusion matrix");
   fig.save(path);
 }

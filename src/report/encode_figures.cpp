@@ -1,3 +1,4 @@
+#include "core/format.hpp"
 #include "report/encode_figures.hpp"
 
 #include <algorithm>
@@ -11,12 +12,6 @@ namespace nc::report {
 namespace {
 
 constexpr const char* kDeg = "°";
-
-std::string fmt(const char* f, double v) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
 
 std::vector<int64_t> random_picks(int64_t n, int64_t k, uint64_t seed, uint64_t stream) {
   Rng rng(derive_seed(seed, stream));
@@ -156,7 +151,7 @@ void write_fit(const std::string& path, const EncodeFigureData& d) {
   a.ylim = {-0.2, 1};
   a.xlabel = "noise ceiling  √(split-half r)";
   a.ylabel = "test correlation r(prediction, test)";
-  a.title = fmt("per neuron (%.0f included)", static_cast<double>(ceil.size()));
+  a.title = format_number("per neuron (%.0f included)", static_cast<double>(ceil.size()));
   a.legend({{"r = noise ceiling", colors::grey}}, Corner::upper_left);
 
   Axes& b = fig.subplot(1, 2, 1);
@@ -177,7 +172,7 @@ void write_fit(const std::string& path, const EncodeFigureData& d) {
   b.ylim = {0, std::max(1.0, cmax * 1.08)};
   b.xlabel = "normalized correlation (test r / noise ceiling; end bins hold the rest)";
   b.ylabel = "neurons";
-  b.title = fmt("median normalized correlation %.3f", f.median_normalized_corr);
+  b.title = format_number("median normalized correlation %.3f", f.median_normalized_corr);
   b.legend({{"median", colors::red}}, Corner::upper_left);
   fig.save(path);
 }

@@ -1,3 +1,4 @@
+#include "core/format.hpp"
 #include "runs/decode_run.hpp"
 
 #include <chrono>
@@ -27,12 +28,6 @@ bool regression(const DecodeOptions& o) { return o.model == models::DecoderKind:
 
 void require(bool ok, const std::string& msg) {
   if (!ok) throw InputError(msg);
-}
-
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 
 }  // namespace
@@ -126,7 +121,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   if (!opt.resume.empty()) checkpoints.resume(opt.resume, log, opt.quiet);
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
-    log << "iteration " << it << "/" << n << " | loss: " << fmt("%.3f", tr) << " | test_loss: " << fmt("%.3f", te) << "\n";
+    log << "iteration " << it << "/" << n << " | loss: " << format_number("%.3f", tr) << " | test_loss: " << format_number("%.3f", te) << "\n";
     log.flush();
   };
   DecodeResult res;
@@ -217,10 +212,10 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   write_json(opt.out + "/metrics.json", m);
 
   if (!opt.quiet) {
-    if (regression(opt)) log << ">>> test MSE = " << fmt("%.2f", err.test_mse) << " deg^2";
-    else log << ">>> fraction correct = " << fmt("%.3f", res.fraction_correct);
-    log << ", median circular error = " << fmt("%.1f", err.median_circular_error_deg) << " deg, training "
-        << fmt("%.2f", res.seconds) << " s; wrote " << opt.out << "/{model.npz,analysis.npz,metrics.json}\n";
+    if (regression(opt)) log << ">>> test MSE = " << format_number("%.2f", err.test_mse) << " deg^2";
+    else log << ">>> fraction correct = " << format_number("%.3f", res.fraction_correct);
+    log << ", median circular error = " << format_number("%.1f", err.median_circular_error_deg) << " deg, training "
+        << format_number("%.2f", res.seconds) << " s; wrote " << opt.out << "/{model.npz,analysis.npz,metrics.json}\n";
   }
   return res;
 }

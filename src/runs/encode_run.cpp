@@ -1,3 +1,4 @@
+#include "core/format.hpp"
 #include "runs/encode_run.hpp"
 
 #include <chrono>
@@ -23,11 +24,6 @@ namespace nc::runs {
 namespace {
 void require(bool ok, const std::string& msg) {
   if (!ok) throw InputError(msg);
-}
-std::string fmt(const char* f, double v) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
 }
 io::NpyArray mat(const RowMat& m) {
   return io::NpyArray::from_float({m.data(), static_cast<size_t>(m.size())}, {m.rows(), m.cols()});
@@ -104,7 +100,7 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   if (!opt.resume.empty()) checkpoints.resume(opt.resume, log, opt.quiet);
   const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
     if (opt.quiet) return;
-    log << "iteration " << it << "/" << n << " | train loss: " << fmt("%.4f", tr) << " | test loss: " << fmt("%.4f", te) << "\n";
+    log << "iteration " << it << "/" << n << " | train loss: " << format_number("%.4f", tr) << " | test loss: " << format_number("%.4f", te) << "\n";
     log.flush();
   };
   EncodeResult res;
@@ -164,10 +160,10 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   io::write_npz(opt.out + "/predictions.npz", pred);
   write_json(opt.out + "/metrics.json", m);
   if (!opt.quiet)
-    log << ">>> median test corr = " << fmt("%.3f", res.fit.median_test_corr) << ", median noise ceiling = "
-        << fmt("%.3f", res.fit.median_noise_ceiling) << ", median normalized corr = "
-        << fmt("%.3f", res.fit.median_normalized_corr) << " (" << res.fit.n_excluded
-        << " neurons excluded); training " << fmt("%.2f", res.seconds) << " s; wrote " << opt.out
+    log << ">>> median test corr = " << format_number("%.3f", res.fit.median_test_corr) << ", median noise ceiling = "
+        << format_number("%.3f", res.fit.median_noise_ceiling) << ", median normalized corr = "
+        << format_number("%.3f", res.fit.median_normalized_corr) << " (" << res.fit.n_excluded
+        << " neurons excluded); training " << format_number("%.2f", res.seconds) << " s; wrote " << opt.out
         << "/{model.npz,predictions.npz,metrics.json}\n";
   return res;
 }

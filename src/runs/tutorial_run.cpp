@@ -1,3 +1,4 @@
+#include "core/format.hpp"
 #include "runs/tutorial_run.hpp"
 
 #include <algorithm>
@@ -28,16 +29,10 @@ using report::html_escape;
 
 double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock::now() - t0).count(); }
 
-std::string fmt(const char* f, double v) {
-  char buf[96];
-  std::snprintf(buf, sizeof buf, f, v);
-  return buf;
-}
-
 // A metric from metrics.json, formatted; "n/a" when absent or null (e.g. no neuron included).
 std::string metric(const nlohmann::json& m, const char* key, const char* f) {
   if (!m.contains(key) || !m[key].is_number()) return "n/a";
-  return fmt(f, m[key].get<double>());
+  return format_number(f, m[key].get<double>());
 }
 
 // An option of a run as metrics.json records it, e.g. opt(m, "iters") -> "1000".
@@ -210,7 +205,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
     const DecodeResult r = run_decode(d, log);
     res.diverged = res.diverged || r.outcome.diverged;
     stages.push_back({key, title, since(ts), read_metrics(d.out)});
-    log << "[" << n << "/4] done in " << fmt("%.1f", stages.back().seconds) << " s\n";
+    log << "[" << n << "/4] done in " << format_number("%.1f", stages.back().seconds) << " s\n";
   };
 
   DecodeOptions reg;
@@ -240,7 +235,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
     const EncodeResult r = run_encode(e, log);
     res.diverged = res.diverged || r.outcome.diverged;
     stages.push_back({"section3_encoder", title, since(ts), read_metrics(e.out)});
-    log << "[4/4] done in " << fmt("%.1f", stages.back().seconds) << " s\n";
+    log << "[4/4] done in " << format_number("%.1f", stages.back().seconds) << " s\n";
   }
   const nlohmann::json& m1 = stages[0].metrics;
   const nlohmann::json& m2 = stages[1].metrics;
@@ -260,13 +255,13 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   b += report::html_table(
       {"section", "result", "training (s)", "stage (s)"},
       {{"1: regression decoder", "test MSE " + metric(m1, "test_mse", "%.1f") + " deg²",
-        metric(m1, "seconds", "%.2f"), fmt("%.1f", stages[0].seconds)},
+        metric(m1, "seconds", "%.2f"), format_number("%.1f", stages[0].seconds)},
        {"2.2: classifier", "fraction correct " + metric(m2, "fraction_correct", "%.3f"), metric(m2, "seconds", "%.2f"),
-        fmt("%.1f", stages[1].seconds)},
+        format_number("%.1f", stages[1].seconds)},
        {"2.3: regularised classifier", "fraction correct " + metric(m3, "fraction_correct", "%.3f"),
-        metric(m3, "seconds", "%.2f"), fmt("%.1f", stages[2].seconds)},
+        metric(m3, "seconds", "%.2f"), format_number("%.1f", stages[2].seconds)},
        {"3: encoder", "median test correlation " + metric(m4, "median_test_corr", "%.3f"),
-        metric(m4, "seconds", "%.2f"), fmt("%.1f", stages[3].seconds)}});
+        metric(m4, "seconds", "%.2f"), format_number("%.1f", stages[3].seconds)}});
 
   const std::string s1 = stages[0].key;
   b += "<h2>Section 1: Decoding &ndash; investigating the model and evaluating performance</h2>\n";
@@ -318,13 +313,13 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   b += "<p>Sparser weights: the L1 penalty drives most of W_in towards zero.</p>\n";
   b += report::html_table(
       {"model", "fraction correct", "test MSE (deg²)", "median circular error (deg)", "mean circular error (deg)",
-       "median |W_in|", "share of |W_in| < " + fmt("%.1e", sp2.threshold), "training (s)"},
+       "median |W_in|", "share of |W_in| < " + format_number("%.1e", sp2.threshold), "training (s)"},
       {{"classifier", metric(m2, "fraction_correct", "%.3f"), metric(m2, "test_mse", "%.1f"),
         metric(m2, "median_circular_error_deg", "%.2f"), metric(m2, "mean_circular_error_deg", "%.2f"),
-        fmt("%.2e", sp2.median_abs), fmt("%.3f", sp2.fraction_small), metric(m2, "seconds", "%.2f")},
+        format_number("%.2e", sp2.median_abs), format_number("%.3f", sp2.fraction_small), metric(m2, "seconds", "%.2f")},
        {"regularised classifier", metric(m3, "fraction_correct", "%.3f"), metric(m3, "test_mse", "%.1f"),
         metric(m3, "median_circular_error_deg", "%.2f"), metric(m3, "mean_circular_error_deg", "%.2f"),
-        fmt("%.2e", sp3.median_abs), fmt("%.3f", sp3.fraction_small), metric(m3, "seconds", "%.2f")}});
+        format_number("%.2e", sp3.median_abs), format_number("%.3f", sp3.fraction_small), metric(m3, "seconds", "%.2f")}});
 
   const std::string s4 = stages[3].key;
   b += "<h2>Section 3: Encoding &ndash; convolutional networks for encoding</h2>\n";
@@ -352,8 +347,8 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
       {{metric(m4, "median_test_corr", "%.3f"), metric(m4, "median_noise_ceiling", "%.3f"),
         metric(m4, "median_normalized_corr", "%.3f"),
         std::to_string(m4.value("n_excluded", 0)) + " of " + std::to_string(m4.value("n_neurons", 0)),
-        m4.contains("train_loss") && !m4["train_loss"].empty() ? fmt("%.4f", m4["train_loss"].back().get<double>()) : "n/a",
-        m4.contains("test_loss") && !m4["test_loss"].empty() ? fmt("%.4f", m4["test_loss"].back().get<double>()) : "n/a",
+        m4.contains("train_loss") && !m4["train_loss"].empty() ? format_number("%.4f", m4["train_loss"].back().get<double>()) : "n/a",
+        m4.contains("test_loss") && !m4["test_loss"].empty() ? format_number("%.4f", m4["test_loss"].back().get<double>()) : "n/a",
         metric(m4, "seconds", "%.2f")}});
   b += "<p>Neurons whose noise ceiling is below 0.1 (or whose responses do not vary) are excluded from the "
        "medians.</p>\n";
@@ -361,10 +356,10 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   b += "<h2>Timings</h2>\n";
   std::vector<std::vector<std::string>> trows;
   for (const Stage& s : stages)
-    trows.push_back({s.title, metric(s.metrics, "seconds", "%.2f"), fmt("%.2f", s.seconds),
-                     fmt("%.0f", s.metrics.value("peak_rss_bytes", 0.0) / 1048576.0)});
+    trows.push_back({s.title, metric(s.metrics, "seconds", "%.2f"), format_number("%.2f", s.seconds),
+                     format_number("%.0f", s.metrics.value("peak_rss_bytes", 0.0) / 1048576.0)});
   res.seconds = since(t0);
-  trows.push_back({"whole tutorial (data, training, analysis, figures, this page)", "", fmt("%.2f", res.seconds), ""});
+  trows.push_back({"whole tutorial (data, training, analysis, figures, this page)", "", format_number("%.2f", res.seconds), ""});
   b += report::html_table({"stage", "training (s)", "stage, wall (s)", "peak memory (MiB)"}, trows);
 
   b += "<h2>Options</h2>\n";
@@ -382,7 +377,7 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
 
   res.index_path = out + "/index.html";
   io::write_file_atomic(res.index_path, report::html_page("neurocodec: decoding & encoding tutorial", b));
-  log << "wrote " << res.index_path << " (" << fmt("%.1f", res.seconds) << " s in all)\n";
+  log << "wrote " << res.index_path << " (" << format_number("%.1f", res.seconds) << " s in all)\n";
   return res;
 }
 

@@ -16,8 +16,6 @@ namespace {
 
 using MatD = Eigen::Matrix<double, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
 
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
-MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
 
 // The dual pre-activations of the train rows then the test rows, for the current c and B:
 //   pre = c P0 + K Bᵀ   with K = [X_train; X_test] X_trainᵀ, P0 = [X_train; X_test] W0ᵀ.

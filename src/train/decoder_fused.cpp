@@ -15,8 +15,6 @@
 
 namespace nc::train {
 namespace {
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
-MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
 
 // hidden = relu(pre + b_in), then the out layer (and log-softmax) into ws.out
 void finish_forward(const models::Decoder& d, const RowMat& pre, models::DecoderWorkspace& ws) {

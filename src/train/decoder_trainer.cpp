@@ -7,7 +7,6 @@
 
 namespace nc::train {
 namespace {
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 }  // namespace
 
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,

@@ -7,7 +7,6 @@
 
 namespace nc::train {
 namespace {
-CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
 }  // namespace
 
 Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
