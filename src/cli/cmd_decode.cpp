@@ -50,7 +50,7 @@ Command add_decode_command(CLI::App& app) {
             finish();
             const auto res = runs::run_decode(s->opt, std::cout);
             if (res.interrupted_by != 0) return 128 + res.interrupted_by;  // 130 SIGINT, 143 SIGTERM
-            return res.outcome.diverged ? 3 : 0;
+            return res.fit.outcome.diverged ? 3 : 0;
           },
           [s, finish] {
             finish();

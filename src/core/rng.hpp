@@ -4,6 +4,7 @@
 // give the same numbers on every build, which keeps simulated data and checkpoints portable.
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace nc {
@@ -31,5 +32,13 @@ class Rng {
 // A seed derived from (seed, stream), so parallel workers draw independent, reproducible
 // streams whatever the thread count.
 uint64_t derive_seed(uint64_t seed, uint64_t stream);
+
+// A named stream's number (FNV-1a of the name), e.g. derive_seed(seed, stream_id("init")):
+// DESIGN.md's Rng(derive_seed(seed, "init")) and Rng(derive_seed(seed, "folds")).
+constexpr uint64_t stream_id(std::string_view name) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (const char c : name) h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  return h;
+}
 
 }  // namespace nc

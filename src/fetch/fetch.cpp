@@ -12,7 +12,7 @@
 #include <ostream>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 namespace nc::fetch {
 namespace {
@@ -115,7 +115,7 @@ FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostr
   }
 
   curl_init_once();
-  const std::string tmp = io::temp_path_for(path);
+  const std::string tmp = temp_path_for(path);
   Sink sink;
   sink.f = std::fopen(tmp.c_str(), "wb");
   if (!sink.f) throw IoError(path + ": cannot write in " + dir + " (" + std::strerror(errno) + ")");
@@ -164,7 +164,7 @@ FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostr
                   " (" + std::to_string(sink.bytes) + " bytes received; nothing was written)");
   }
   try {
-    io::commit_temp_file(tmp, path);
+    commit_temp_file(tmp, path);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;

@@ -10,7 +10,7 @@
 #include <utility>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 namespace nc::io {
 namespace {

@@ -24,9 +24,35 @@ struct DecoderShape {
 
 struct Decoder {
   DecoderShape shape;
-  // in_layer.weight (H,N), in_layer.bias (H), out_layer.weight (O,H), out_layer.bias (O)
+  // in_layer.weight (H,N), in_layer.bias (H), out_layer.weight (O,H), out_layer.bias (O), laid
+  // out in this order (DecoderParam); the names are for state_dict files only.
   ParameterSet params;
 };
+
+// Declaration indices of the parameters in Decoder::params.
+enum DecoderParam : size_t { kInWeight = 0, kInBias = 1, kOutWeight = 2, kOutBias = 3 };
+
+// Typed views of a decoder's parameters (values or gradients).
+struct DecoderParams {
+  MatMap in_w;   // (H,N)
+  VecMap in_b;   // (H)
+  MatMap out_w;  // (O,H)
+  VecMap out_b;  // (O)
+};
+struct DecoderParamsConst {
+  CMatMap in_w;   // (H,N)
+  CVecMap in_b;   // (H)
+  CMatMap out_w;  // (O,H)
+  CVecMap out_b;  // (O)
+};
+DecoderParams decoder_values(Decoder& d);
+DecoderParamsConst decoder_values(const Decoder& d);
+DecoderParams decoder_grads(Decoder& d);
+// The "head": every parameter but in_layer.weight (in_layer.bias, out_layer.weight,
+// out_layer.bias), contiguous after it by construction. The dual and fused trainers carry
+// in_layer.weight their own way and step the head as one flat array.
+std::span<float> decoder_head_values(Decoder& d);
+std::span<float> decoder_head_grads(Decoder& d);
 
 // Declares and allocates the parameters (zeroed).
 Decoder decoder_create(const DecoderShape& shape);
@@ -57,6 +83,11 @@ struct Penalty {
 
 // x is (B,N). Fills ws.hidden and ws.out.
 void decoder_forward(const Decoder& d, CMatMap x, DecoderWorkspace& ws);
+// From ws.hidden on: the out layer (and log-softmax) into ws.out. The dual and fused trainers
+// compute the hidden layer their own way and finish the forward pass with this.
+void decoder_forward_head(const Decoder& d, DecoderWorkspace& ws);
+// Data loss of ws.out (MSE or NLL, mean), without the penalty.
+double decoder_data_loss(const Decoder& d, const DecoderTargets& t, const DecoderWorkspace& ws);
 // Data loss of ws.out (MSE or NLL, mean) plus the penalty on in_layer.weight.
 double decoder_loss(const Decoder& d, const DecoderTargets& t, const DecoderWorkspace& ws,
                     const Penalty& p);

@@ -1,5 +1,7 @@
 #include "models/encoder.hpp"
 
+#include <algorithm>
+#include <cassert>
 #include <stdexcept>
 #include <utility>
 
@@ -8,34 +10,48 @@
 #include "sim/stimuli.hpp"
 
 namespace nc::models {
-namespace {
-}  // namespace
-
 Encoder encoder_create(const EncoderShape& s) {
   if (s.kernel % 2 == 0 || s.kernel < 1)
     throw std::invalid_argument("encoder kernel size must be odd, got " + std::to_string(s.kernel));
   Encoder e;
   e.shape = s;
-  e.params.add("conv.weight", {s.channels, 1, s.kernel, s.kernel});
-  e.params.add("conv.bias", {s.channels});
-  e.params.add("out_layer.weight", {s.n_neurons, s.features()});
-  e.params.add("out_layer.bias", {s.n_neurons});
+  const size_t cw = e.params.add("conv.weight", {s.channels, 1, s.kernel, s.kernel});
+  const size_t cb = e.params.add("conv.bias", {s.channels});
+  const size_t ow = e.params.add("out_layer.weight", {s.n_neurons, s.features()});
+  const size_t ob = e.params.add("out_layer.bias", {s.n_neurons});
+  assert(cw == kConvWeight && cb == kConvBias && ow == kEncOutWeight && ob == kEncOutBias);
+  (void)cw, (void)cb, (void)ow, (void)ob;
   e.params.finalize();
   return e;
 }
 
-void encoder_init(Encoder& e, EncoderFilters filters, Rng& rng) {
+EncoderParams encoder_values(Encoder& e) {
   auto& p = e.params;
-  conv2d_init_default(p.value("conv.weight"), p.value("conv.bias"), e.shape.conv(1), rng);
-  linear_init_default(p.value_mat("out_layer.weight"), p.value_vec("out_layer.bias"), rng);
+  return {p.value_vec(kConvWeight).data(), p.value_vec(kConvBias).data(), p.value_mat(kEncOutWeight),
+          p.value_vec(kEncOutBias)};
+}
+
+EncoderParams encoder_grads(Encoder& e) {
+  auto& p = e.params;
+  return {p.grad_vec(kConvWeight).data(), p.grad_vec(kConvBias).data(), p.grad_mat(kEncOutWeight),
+          p.grad_vec(kEncOutBias)};
+}
+
+std::span<float> encoder_conv_values(Encoder& e) { return e.params.value_span(kConvWeight, kConvBias); }
+std::span<float> encoder_conv_grads(Encoder& e) { return e.params.grad_span(kConvWeight, kConvBias); }
+
+void encoder_init(Encoder& e, EncoderFilters filters, Rng& rng) {
+  EncoderParams v = encoder_values(e);
+  conv2d_init_default(v.conv_w, v.conv_b, e.shape.conv(1), rng);
+  linear_init_default(v.out_w, v.out_b, rng);
   if (filters == EncoderFilters::seed) {
     const std::vector<float> bank = sim::filter_bank(e.shape.channels, e.shape.kernel);
-    std::copy(bank.begin(), bank.end(), p.value("conv.weight"));
-    p.value_vec("conv.bias").setZero();
+    std::copy(bank.begin(), bank.end(), v.conv_w);
+    std::fill(v.conv_b, v.conv_b + e.shape.channels, 0.0f);
   }
-  float* w = p.value("out_layer.weight");
-  const size_t n = p.view("out_layer.weight").size;
-  for (size_t i = 0; i < n; ++i) w[i] = static_cast<float>(0.01 * rng.normal());
+  float* w = v.out_w.data();
+  const int64_t n = v.out_w.size();
+  for (int64_t i = 0; i < n; ++i) w[i] = static_cast<float>(0.01 * rng.normal());
 }
 
 void EncoderWorkspace::resize(int64_t batch, const EncoderShape& s) {
@@ -48,34 +64,30 @@ void EncoderWorkspace::resize(int64_t batch, const EncoderShape& s) {
 void encoder_forward(const Encoder& e, const float* images, int64_t batch, EncoderWorkspace& ws) {
   if (ws.out.rows() != batch) ws.resize(batch, e.shape);
   const auto& p = e.params;
-  conv2d_forward(ws.features.data(), images, p.value("conv.weight"), p.value("conv.bias"),
+  conv2d_forward(ws.features.data(), images, p.value_vec(kConvWeight).data(), p.value_vec(kConvBias).data(),
                  e.shape.conv(static_cast<int>(batch)));
-  const auto& wv = p.view("out_layer.bias");
-  linear_forward(map(ws.out), cmap(ws.features), p.value_mat("out_layer.weight"),
-                 CVecMap(p.values.data() + wv.offset, static_cast<int64_t>(wv.size)));
+  linear_forward(map(ws.out), cmap(ws.features), p.value_mat(kEncOutWeight), p.value_vec(kEncOutBias));
 }
 
 double encoder_loss(const Encoder& e, CMatMap target, const EncoderWorkspace& ws, float l1, float l2) {
   double loss = mse_loss(cmap(ws.out), target);
   if (l1 != 0.0f || l2 != 0.0f) {
-    const auto& v = e.params.view("out_layer.weight");
-    loss += penalty_value(e.params.values.data() + v.offset, v.size, l1, l2);
+    const CMatMap w = e.params.value_mat(kEncOutWeight);
+    loss += penalty_value(w.data(), static_cast<size_t>(w.size()), l1, l2);
   }
   return loss;
 }
 
 void encoder_backward(Encoder& e, const float* images, int64_t batch, CMatMap target,
                       EncoderWorkspace& ws, float l1, float l2) {
-  auto& p = e.params;
+  EncoderParams g = encoder_grads(e);
   mse_loss_backward(map(ws.dout), cmap(ws.out), target);
-  linear_gradient(p.grad_mat("out_layer.weight"), p.grad_vec("out_layer.bias"), cmap(ws.dout),
-                  cmap(ws.features));
-  linear_backward_input(map(ws.dfeatures), cmap(ws.dout), std::as_const(p).value_mat("out_layer.weight"));
-  conv2d_gradient(p.grad("conv.weight"), p.grad("conv.bias"), ws.dfeatures.data(), images,
-                  e.shape.conv(static_cast<int>(batch)));
+  linear_gradient(g.out_w, g.out_b, cmap(ws.dout), cmap(ws.features));
+  linear_backward_input(map(ws.dfeatures), cmap(ws.dout), std::as_const(e.params).value_mat(kEncOutWeight));
+  conv2d_gradient(g.conv_w, g.conv_b, ws.dfeatures.data(), images, e.shape.conv(static_cast<int>(batch)));
   if (l1 != 0.0f || l2 != 0.0f) {
-    const auto& v = p.view("out_layer.weight");
-    penalty_gradient(p.grads.data() + v.offset, p.values.data() + v.offset, v.size, l1, l2);
+    const float* w = std::as_const(e.params).value_mat(kEncOutWeight).data();
+    penalty_gradient(g.out_w.data(), w, static_cast<size_t>(g.out_w.size()), l1, l2);
   }
 }
 

@@ -3,6 +3,7 @@
 // Conv2d(1 -> C, K, padding K/2) -> flatten (B, C*H*W) in (channel, row, column) order ->
 // out_layer Linear(C*H*W -> N neurons). Loss: MSE + l2*sum(W_out^2) + l1*sum(|W_out|).
 #include <cstdint>
+#include <span>
 
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
@@ -26,6 +27,22 @@ struct Encoder {
   // conv.weight (C,1,K,K), conv.bias (C), out_layer.weight (N, C*H*W), out_layer.bias (N)
   ParameterSet params;
 };
+
+// Declaration indices of the parameters in Encoder::params.
+enum EncoderParam : size_t { kConvWeight = 0, kConvBias = 1, kEncOutWeight = 2, kEncOutBias = 3 };
+
+// Typed views of an encoder's parameters (values or gradients).
+struct EncoderParams {
+  float* conv_w;  // (C,1,K,K)
+  float* conv_b;  // (C)
+  MatMap out_w;   // (N, C*H*W)
+  VecMap out_b;   // (N)
+};
+EncoderParams encoder_values(Encoder& e);
+EncoderParams encoder_grads(Encoder& e);
+// conv.weight and conv.bias: the few parameters before out_layer, as one flat span.
+std::span<float> encoder_conv_values(Encoder& e);
+std::span<float> encoder_conv_grads(Encoder& e);
 
 Encoder encoder_create(const EncoderShape& shape);
 

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "nn/update_rule.hpp"
+
 namespace nc {
 
 double mse_loss(CMatMap pred, CMatMap target) {
@@ -71,15 +73,11 @@ double penalty_value(const float* w, size_t n, float l1, float l2) {
 }
 
 void penalty_gradient(float* dw, const float* w, size_t n, float l1, float l2) {
-  // Skipping a zero factor is not only faster: it leaves dw bit-identical to a run without
-  // the penalty, as PyTorch does when the term is never built.
-  if (l2 != 0.0f)
-    for (size_t i = 0; i < n; ++i) dw[i] += l2 * (2.0f * w[i]);  // pow_backward: grad * 2w
-  if (l1 != 0.0f)
-    for (size_t i = 0; i < n; ++i) {
-      const float s = w[i] > 0.0f ? 1.0f : (w[i] < 0.0f ? -1.0f : 0.0f);
-      dw[i] += l1 * s;
-    }
+  // The update rule's first part (nn/update_rule.hpp), so the plain path and the fused ones add
+  // the penalty with the same operations. A zero factor adds exactly nothing: dw stays
+  // bit-identical to a run without the penalty, as PyTorch's when the term is never built.
+  if (l1 == 0.0f && l2 == 0.0f) return;
+  for (size_t i = 0; i < n; ++i) dw[i] = penalised_gradient(w[i], dw[i], l1, l2);
 }
 
 }  // namespace nc

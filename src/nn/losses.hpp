@@ -18,6 +18,13 @@ double nll_loss(CMatMap logp, std::span<const int32_t> target);
 // dlogp (B,C) (written): -1/B at (b, target[b]), 0 elsewhere
 void nll_loss_backward(MatMap dlogp, std::span<const int32_t> target);
 
+// The sums a penalty term needs, accumulated in double by the blocked passes that also update
+// or read the weights (so the loss needs no extra pass over them).
+struct WeightSums {
+  double sum_sq = 0;   // Σ w²
+  double sum_abs = 0;  // Σ |w|
+};
+
 // l2 * sum(w^2) + l1 * sum(|w|), w is any flat array of n values
 double penalty_value(const float* w, size_t n, float l1, float l2);
 // dw (+=) 2*l2*w + l1*sign(w), with sign(0) = 0 (PyTorch's subgradient of abs)

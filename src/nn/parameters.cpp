@@ -100,6 +100,59 @@ VecMap ParameterSet::grad_vec(const std::string& name) {
   return VecMap(grads.data() + v.offset, Eigen::Index(v.size));
 }
 
+namespace {
+const ParamView& checked_view(const ParameterSet& p, size_t index) {
+  const ParamView& v = p.view(index);
+  if (v.offset + v.size > p.values.size()) throw std::logic_error("ParameterSet: \"" + v.name + "\" used before finalize()");
+  return v;
+}
+}  // namespace
+
+MatMap ParameterSet::value_mat(size_t index) {
+  const ParamView& v = checked_view(*this, index);
+  const auto [rows, cols] = param_mat_dims(v);
+  return MatMap(values.data() + v.offset, rows, cols);
+}
+
+CMatMap ParameterSet::value_mat(size_t index) const {
+  const ParamView& v = checked_view(*this, index);
+  const auto [rows, cols] = param_mat_dims(v);
+  return CMatMap(values.data() + v.offset, rows, cols);
+}
+
+MatMap ParameterSet::grad_mat(size_t index) {
+  const ParamView& v = checked_view(*this, index);
+  const auto [rows, cols] = param_mat_dims(v);
+  return MatMap(grads.data() + v.offset, rows, cols);
+}
+
+VecMap ParameterSet::value_vec(size_t index) {
+  const ParamView& v = checked_view(*this, index);
+  return VecMap(values.data() + v.offset, Eigen::Index(v.size));
+}
+
+CVecMap ParameterSet::value_vec(size_t index) const {
+  const ParamView& v = checked_view(*this, index);
+  return CVecMap(values.data() + v.offset, Eigen::Index(v.size));
+}
+
+VecMap ParameterSet::grad_vec(size_t index) {
+  const ParamView& v = checked_view(*this, index);
+  return VecMap(grads.data() + v.offset, Eigen::Index(v.size));
+}
+
+std::span<float> ParameterSet::value_span(size_t first, size_t last) {
+  const ParamView& a = checked_view(*this, first);
+  const ParamView& b = checked_view(*this, last);
+  return {values.data() + a.offset, b.offset + b.size - a.offset};
+}
+
+std::span<float> ParameterSet::grad_span(size_t first, size_t last) {
+  const ParamView& a = checked_view(*this, first);
+  const ParamView& b = checked_view(*this, last);
+  return {grads.data() + a.offset, b.offset + b.size - a.offset};
+}
+
 void ParameterSet::zero_grad() {
   std::fill(grads.begin(), grads.end(), 0.0f);
 }

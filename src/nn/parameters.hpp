@@ -3,6 +3,7 @@
 // and their gradients in a second allocation with the same layout: the optimizer walks one flat
 // array, and saving a model is a walk over the views.
 #include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -25,6 +26,7 @@ class ParameterSet {
   void finalize();
 
   const std::vector<ParamView>& views() const { return views_; }
+  const ParamView& view(size_t index) const { return views_.at(index); }
   const ParamView& view(const std::string& name) const;  // throws std::out_of_range
   bool has(const std::string& name) const;
 
@@ -39,6 +41,19 @@ class ParameterSet {
   MatMap grad_mat(const std::string& name);
   VecMap value_vec(const std::string& name);
   VecMap grad_vec(const std::string& name);
+
+  // The same by declaration index, for models that keep typed views (models/decoder.hpp):
+  // no name lookup in the training loops.
+  MatMap value_mat(size_t index);
+  CMatMap value_mat(size_t index) const;
+  MatMap grad_mat(size_t index);
+  VecMap value_vec(size_t index);
+  CVecMap value_vec(size_t index) const;
+  VecMap grad_vec(size_t index);
+  // Parameters first..last (declaration indices, inclusive) as one flat span: they are
+  // contiguous because they are laid out in declaration order.
+  std::span<float> value_span(size_t first, size_t last);
+  std::span<float> grad_span(size_t first, size_t last);
 
   void zero_grad();
   size_t total_size() const { return values.size(); }

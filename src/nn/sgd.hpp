@@ -1,26 +1,22 @@
 #pragma once
 // Stochastic gradient descent with PyTorch's semantics (torch.optim.SGD, dampening 0, no
-// Nesterov, no weight decay): with momentum mu, v = g on the first step, v = mu*v + g after;
-// p -= lr * v. Without momentum, p -= lr * g. It sees only flat arrays: it knows nothing of
-// layers.
+// Nesterov, no weight decay) over one flat array: it knows nothing of layers. The element-wise
+// rule is nn/update_rule.hpp's, shared with the fused steps and the hand-written kernels.
 #include <cstddef>
 #include <span>
 #include <vector>
 
-namespace nc {
+#include "nn/update_rule.hpp"
 
-struct SgdOptions {
-  float lr = 0.1f;
-  float momentum = 0.0f;
-};
+namespace nc {
 
 struct SgdState {
   std::vector<float> velocity;  // empty until the first step with momentum
-  long steps = 0;
+  long steps = 0;               // completed steps (the training loop counts them)
 };
 
-// params and grads have the same length; state.velocity is sized on the first momentum step
-void sgd_step(std::span<float> params, std::span<const float> grads, SgdState& state,
-              const SgdOptions& opt);
+// params and grads have the same length; grads already hold any penalty term (penalty_gradient),
+// so opt.l1 and opt.l2 must be 0 here. state.velocity is sized on the first momentum step.
+void sgd_step(std::span<float> params, std::span<const float> grads, SgdState& state, const SgdOptions& opt);
 
 }  // namespace nc

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <type_traits>
 
+#include "nn/update_rule.hpp"
+
 #if defined(__AVX2__) && defined(__FMA__)
 #include <immintrin.h>
 #define NC_WIDE_KERNELS 1
@@ -26,21 +28,18 @@ void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int
 
 namespace {
 
-// One weight's update: g + 2 l2 w + l1 sign(w), then w - lr * that, as nn/fused_linear_sgd.cpp's
-// update_block, with its multiply-adds fused as GCC's default contraction fuses that expression
-// (the trajectories measured against PyTorch were made so). This file is compiled with
-// -ffp-contract=off (CMakeLists.txt), so that fusion happens only where written here, and the
-// vector paths below do the same operations: scalar and vector columns agree bit for bit.
+// One weight's update without momentum: nn/update_rule.hpp's rule, the reference that the
+// vector paths below spell out in intrinsics (same FMAs in the same order). This file is
+// compiled with -ffp-contract=off (CMakeLists.txt), so fusion happens only where written:
+// scalar and vector columns agree bit for bit (tests/test_wide_linear_kernels.cpp).
 inline float update_one(float w, float g, float neg_lr, float l1, float l2) {
-  const float s = static_cast<float>(w > 0.0f) - static_cast<float>(w < 0.0f);
-  const float gi = std::fma(l1, s, std::fma(l2, 2.0f * w, g));
-  return std::fma(neg_lr, gi, w);
+  return sgd_apply(w, penalised_gradient(w, g, l1, l2), neg_lr);
 }
 
 // Columns the vector kernel does not cover: the same sums and update, one column at a time.
 void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
                           const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                          WideSums& sums) {
+                          WeightSums& sums) {
   for (int64_t j = 0; j < h; ++j) {
     for (int64_t k = k0; k < k0 + cols; ++k) {
       float g = 0.0f;
@@ -130,7 +129,7 @@ struct Zmm {
 // the vector width; only the order of the weight sums depends on it.
 template <class V, int U>
 void gradient_tile(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
-                   const float* dp, int64_t h, float lr, float l1, float l2, WideSums& sums) {
+                   const float* dp, int64_t h, float lr, float l1, float l2, WeightSums& sums) {
   constexpr int n = V::width;
   typename V::T acc[U][4];
 #pragma GCC unroll 32
@@ -173,7 +172,7 @@ void gradient_tile(float* w, int64_t ldw, float* backup, const float* x, int64_t
 // Σ w², Σ |w| of a U x 4-vector tile in gradient_tile's order, so that a forward-only pass
 // reports the same sums as the step that wrote these weights (a resumed run stays bit-identical).
 template <class V, int U>
-void sums_tile(const float* w, int64_t ldw, WideSums& sums) {
+void sums_tile(const float* w, int64_t ldw, WeightSums& sums) {
   typename V::T sq = V::zero(), ab = V::zero();
 #pragma GCC unroll 32
   for (int u = 0; u < U; ++u) {
@@ -318,7 +317,7 @@ bool wide_kernels_available() { return NC_WIDE_KERNELS != 0; }
 // kernels, where compiled in), then of 32 (256-bit), then single columns (scalar).
 void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
                         const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                        WideSums& sums) {
+                        WeightSums& sums) {
   const int64_t end = k0 + cols;
   int64_t k = k0;
 #if NC_WIDE_KERNELS
@@ -341,7 +340,7 @@ void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, in
   if (k < end) gradient_step_scalar(w, ldw, backup, x + (k - k0), ldx, rows, dpre, h, k, end - k, lr, l1, l2, sums);
 }
 
-void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WideSums& sums) {
+void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WeightSums& sums) {
   const int64_t end = k0 + cols;
   int64_t k = k0;
 #if NC_WIDE_KERNELS

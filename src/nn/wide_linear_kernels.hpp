@@ -1,6 +1,6 @@
 #pragma once
 // Hand-written AVX2/FMA kernels (AVX-512 where the build has it) for the decoder's fused wide
-// step (nn/fused_linear_sgd.hpp),
+// step (train/column_blocked_step.hpp),
 // the one place where neurocodec beats its BLAS: OpenBLAS runs these thin products (one side
 // H = 20 wide, the other a cache-sized block of X) at 35-50% of its own square-matrix speed,
 // because each call re-packs its operands and the 20-wide side fills its micro-tiles badly.
@@ -19,30 +19,26 @@
 // (tests/test_wide_linear_kernels.cpp) and as the fallback where AVX2/FMA is missing.
 #include <cstdint>
 
+#include "nn/losses.hpp"  // WeightSums
+
 namespace nc {
 
 // True when this build has the kernels (compiled with AVX2 and FMA, e.g. -march=native).
 bool wide_kernels_available();
 
-// Sums of the updated weights, for the L1/L2 terms of the next loss.
-struct WideSums {
-  double sum_sq = 0;   // Σ w²
-  double sum_abs = 0;  // Σ |w|
-};
-
 // For columns [k0, k0+cols) of W (h, ldw), with xb (rows, ldx) = those columns of X and
 // dpre (rows, h):
 //   g = dpreᵀ xb,  W[:, k0:k0+cols] <- W - lr (g + 2 l2 W + l1 sign W)
-// with nn/fused_linear_sgd.cpp's element-wise expressions. backup (h, ldw) receives the old W
+// with nn/update_rule.hpp's element-wise rule. backup (h, ldw) receives the old W
 // (may be null). Adds Σ w², Σ |w| of the new W to sums. Any cols; full speed for multiples of 32
 // (64 with AVX-512).
 void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* xb, int64_t ldx, int64_t rows,
                         const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                        WideSums& sums);
+                        WeightSums& sums);
 
 // Adds Σ w², Σ |w| of W[:, k0:k0+cols] to sums, in exactly wide_gradient_step's order: a
 // forward-only pass over weights a step wrote reports the same sums as that step.
-void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WideSums& sums);
+void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WeightSums& sums);
 
 // The padded width of a transposed W block: h rounded up to a multiple of 8.
 int64_t wide_padded_units(int64_t h);

@@ -41,7 +41,7 @@ double weight_limit(const RowMatD& w, double tutorial_limit) {
   return p99 > 10 * tutorial_limit || p99 < 0.1 * tutorial_limit ? p99 : tutorial_limit;
 }
 
-RowMatD w_in(const models::Decoder& net) { return net.params.value_mat("in_layer.weight").cast<double>(); }
+RowMatD w_in(const models::Decoder& net) { return models::decoder_values(net).in_w.cast<double>(); }
 
 RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
   RowMatD s(w.rows(), w.cols());
@@ -62,7 +62,7 @@ void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim
 
 void write_weights(const std::string& path, const DecodeFigureData& d, bool sorted) {
   const RowMatD win = sorted ? sorted_columns(w_in(d.net), d.pref.order) : w_in(d.net);
-  const RowMatD wout_t = d.net.params.value_mat("out_layer.weight").cast<double>().transpose();  // (H, O)
+  const RowMatD wout_t = models::decoder_values(d.net).out_w.cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
   draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons", weight_limit(win, 1e-2));

@@ -101,7 +101,7 @@ void write_predictions(const std::string& path, const EncodeFigureData& d) {
 
 void write_filters(const std::string& path, const EncodeFigureData& d) {
   const int C = d.net.shape.channels, K = d.net.shape.kernel;
-  const float* w = d.net.params.value("conv.weight");
+  const float* w = d.net.params.value_vec(models::kConvWeight).data();
   const size_t n = static_cast<size_t>(C) * K * K;
   const bool with_init = d.conv_init.size() == n;
   // One symmetric limit for every panel: the largest |weight| (plot_weights' wmax).

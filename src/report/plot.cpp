@@ -11,7 +11,7 @@
 #include <mutex>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 namespace nc::report {
 namespace {
@@ -475,7 +475,7 @@ void Figure::save(const std::string& path) const {
     throw IoError(path + ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
   // PLplot exits the process when it cannot open its output file, so the temporary file is
   // created (and checked) here first; the device then truncates and writes it.
-  const std::string tmp = io::temp_path_for(path);
+  const std::string tmp = temp_path_for(path);
   std::FILE* probe = std::fopen(tmp.c_str(), "wb");
   if (!probe) throw IoError(path + ": cannot write (" + std::strerror(errno) + ")");
   std::fclose(probe);
@@ -499,7 +499,7 @@ void Figure::save(const std::string& path) const {
       text_at(pf, width_ / 2.0, 16, suptitle, 0.5, kTitlePx);
     }
     plend1();
-    io::commit_temp_file(tmp, path);
+    commit_temp_file(tmp, path);
   } catch (...) {
     std::remove(tmp.c_str());
     throw;

@@ -1,5 +1,7 @@
 #include "runs/checkpointing.hpp"
 
+#include <csignal>
+#include <cstdlib>
 #include <ostream>
 
 #include "core/error.hpp"
@@ -8,45 +10,49 @@
 
 namespace nc::runs {
 
-RunCheckpointer::RunCheckpointer(const std::string& command, nlohmann::json options,
-                                 const std::string& out_dir, int64_t every, int64_t n_iter,
-                                 TrainingStateRefs state)
+RunCheckpointer::RunCheckpointer(const std::string& command, nlohmann::json options, const std::string& out_dir,
+                                 int64_t every, int64_t n_iter, std::string resume_dir)
     : run_info_({{"command", command}, {"options", std::move(options)}}),
       path_(out_dir + "/checkpoint.npz"),
       out_dir_(out_dir),
+      resume_dir_(std::move(resume_dir)),
       every_(every),
-      n_iter_(n_iter),
-      state_(state) {}
+      n_iter_(n_iter) {
+  if (const char* at = std::getenv("NEUROCODEC_TEST_INTERRUPT_AT")) interrupt_at_ = std::atoll(at);
+}
 
-void RunCheckpointer::resume(const std::string& dir, std::ostream& log, bool quiet) {
-  const std::string from = dir + "/checkpoint.npz";
+void RunCheckpointer::resume(std::ostream& log, bool quiet) {
+  const std::string from = resume_dir_ + "/checkpoint.npz";
   const nlohmann::json info = train::read_checkpoint_info(from);
-  if (info.value("command", "") != run_info_["command"] || info.value("options", nlohmann::json()) != run_info_["options"])
-    throw InputError("--resume " + dir + ": the checkpoint was made by a run with other options (" +
+  if (info.value("command", "") != run_info_["command"] ||
+      info.value("options", nlohmann::json()) != run_info_["options"])
+    throw InputError("--resume " + resume_dir_ + ": the checkpoint was made by a run with other options (" +
                      info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
-  state_.iteration =
-      train::load_checkpoint(from, state_.params, state_.sgd, state_.history, state_.dual).iteration;
-  if (!quiet) log << "resuming from " << from << " at iteration " << state_.iteration << "\n";
+  train::load_checkpoint(from, state_->params, state_->state, state_->dual);
+  if (!quiet) log << "resuming from " << from << " at iteration " << state_->state.iteration << "\n";
 }
 
-void RunCheckpointer::save(int64_t iteration) const {
-  train::save_checkpoint(path_, state_.params, state_.sgd, state_.history, iteration, state_.dual, run_info_);
+void RunCheckpointer::save() const {
+  train::save_checkpoint(path_, state_->params, state_->state, state_->dual, run_info_);
 }
 
-train::AfterStepFn RunCheckpointer::after_step() {
-  return [this](int64_t it) {
+void RunCheckpointer::add_to(FitHooks& hooks, std::ostream& log, bool quiet) {
+  hooks.before_training = [this, &log, quiet](const train::TrainingStateRefs& refs) {
+    state_.emplace(refs);
+    if (!resume_dir_.empty()) resume(log, quiet);
+  };
+  hooks.after_step = [this](int64_t it) {
+    if (interrupt_at_ > 0 && it == interrupt_at_) raise_interrupt_for_test(SIGINT);
     stopped_by_ = interrupt_signal();
-    if (stopped_by_ != 0) return true;  // written by finish_interrupted once the trainer stopped
-    if (every_ > 0 && it % every_ == 0 && it < n_iter_) save(it);
+    if (stopped_by_ != 0) return true;  // written by on_interrupted once the trainer stopped
+    if (every_ > 0 && it % every_ == 0 && it < n_iter_) save();  // state_->state.iteration == it
     return false;
   };
-}
-
-int RunCheckpointer::finish_interrupted(std::ostream& log) {
-  save(state_.iteration);
-  log << "interrupted at iteration " << state_.iteration << ": wrote " << path_ << "; continue with --resume "
-      << out_dir_ << "\n";
-  return stopped_by_;
+  hooks.on_interrupted = [this, &log](const train::TrainingStateRefs&) {
+    save();
+    log << "interrupted at iteration " << state_->state.iteration << ": wrote " << path_
+        << "; continue with --resume " << out_dir_ << "\n";
+  };
 }
 
 }  // namespace nc::runs

@@ -1,47 +1,42 @@
 #pragma once
 // Checkpoints of a decode or encode run: --resume checks that the options match and loads the
 // state; --checkpoint-every N and SIGINT/SIGTERM write <out>/checkpoint.npz (train/checkpoint.hpp).
+// The checkpointer plugs into a fit through its hooks (runs/fit.hpp): hooks() binds it to the
+// fit's own training state.
+//
+// Test hook: NEUROCODEC_TEST_INTERRUPT_AT=N makes the run behave as if SIGINT arrived right
+// after iteration N, so a test can stop a run at a chosen iteration without timing.
 #include <iosfwd>
+#include <optional>
 #include <string>
 
 #include <nlohmann/json.hpp>
 
-#include "nn/parameters.hpp"
-#include "nn/sgd.hpp"
-#include "train/decoder_trainer.hpp"
-#include "train/history.hpp"
+#include "runs/fit.hpp"
+#include "train/train_state.hpp"
 
 namespace nc::runs {
 
-// The state a checkpoint holds, by reference to the run's own objects.
-struct TrainingStateRefs {
-  ParameterSet& params;
-  SgdState& sgd;
-  train::History& history;
-  int64_t& iteration;
-  train::DecoderDualState* dual = nullptr;  // decoders only
-};
-
 class RunCheckpointer {
  public:
+  // `resume_dir`: the folder of a checkpoint to continue from ("" for a fresh run).
   RunCheckpointer(const std::string& command, nlohmann::json options, const std::string& out_dir,
-                  int64_t every, int64_t n_iter, TrainingStateRefs state);
+                  int64_t every, int64_t n_iter, std::string resume_dir);
 
-  // --resume DIR: loads DIR/checkpoint.npz after checking it was made with the same options.
-  void resume(const std::string& dir, std::ostream& log, bool quiet);
-  // The trainer's after_step: a checkpoint every N iterations; true (stop) on SIGINT/SIGTERM.
-  train::AfterStepFn after_step();
-  // After the trainer stopped on a signal: writes the checkpoint, says how to continue, and
-  // returns the signal.
-  int finish_interrupted(std::ostream& log);
+  // Fills before_training (resume), after_step (periodic checkpoints, signals) and
+  // on_interrupted (the final checkpoint) of `hooks`; progress lines go to `log`.
+  void add_to(FitHooks& hooks, std::ostream& log, bool quiet);
+  // The signal that stopped the run (its checkpoint written), or 0.
+  int stopped_by() const { return stopped_by_; }
 
  private:
-  void save(int64_t iteration) const;
+  void resume(std::ostream& log, bool quiet);
+  void save() const;
 
   nlohmann::json run_info_;
-  std::string path_, out_dir_;
-  int64_t every_, n_iter_;
-  TrainingStateRefs state_;
+  std::string path_, out_dir_, resume_dir_;
+  int64_t every_, n_iter_, interrupt_at_ = 0;
+  std::optional<train::TrainingStateRefs> state_;
   int stopped_by_ = 0;
 };
 

@@ -1,9 +1,7 @@
 #include "core/format.hpp"
 #include "runs/decode_run.hpp"
 
-#include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <ostream>
 
 #include <nlohmann/json.hpp>
@@ -18,8 +16,8 @@
 #include "report/decode_figures.hpp"
 #include "runs/checkpointing.hpp"
 #include "runs/output_dir.hpp"
+#include "io/json.hpp"
 #include "sim/population.hpp"
-#include "train/decoder_trainer.hpp"
 
 namespace nc::runs {
 namespace {
@@ -53,56 +51,39 @@ void validate(const DecodeOptions& o) {
           "--split and --train-fraction: give one or the other, not both");
 }
 
-DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
-  validate(opt);
-  const OutputDirGuard out_dir(opt.out);
+namespace {
 
-  // Data
+// The data a decode run works on: the (binned) dataset, where it came from, and its split.
+struct DecodeInput {
   data::Dataset ds;
-  std::string source;
+  std::string source;  // "simulated" or the file
+  data::Split split;
+};
+
+DecodeInput load_decode_input(const DecodeOptions& opt, Rng& rng, std::ostream& log) {
+  DecodeInput in;
   if (opt.data.empty()) {
     if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1)\n";
-    ds = sim::simulate_population(sim::PopulationOptions{});
-    source = "simulated";
+    in.ds = sim::simulate_population(sim::PopulationOptions{});
+    in.source = "simulated";
   } else {
-    ds = data::load_dataset(opt.data);
-    source = opt.data;
+    in.ds = data::load_dataset(opt.data);
+    in.source = opt.data;
   }
-  ds = data::bin_dataset(ds, opt.bin_width);
-  Rng rng(opt.seed);
-  const data::Split split = opt.split.empty() ? data::split_random(ds.n_stimuli(), opt.train_fraction, rng)
-                                              : data::load_split(opt.split, ds.n_stimuli());
-  const models::DecoderShape shape{
-      .kind = opt.model,
-      .n_inputs = ds.n_neurons(),
-      .n_hidden = opt.hidden_or_default(),
-      .n_outputs = regression(opt) ? 1 : opt.classes,
-  };
-  models::Decoder net = models::decoder_create(shape);
-  if (!opt.init.empty()) models::load_state_dict(opt.init, net.params);  // before the long work
-
-  if (opt.init.empty()) models::decoder_init_default(net, rng);
-  train::DecoderData dd;
-  dd.x_train = data::take_rows(ds.resp, split.train_idx);
-  dd.x_test = data::take_rows(ds.resp, split.test_idx);
-  dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
-  dd.y_test.angles = data::take(ds.stimuli, split.test_idx);
-  if (!regression(opt)) {
-    dd.y_train.classes = data::stimulus_classes(dd.y_train.angles, opt.classes);
-    dd.y_test.classes = data::stimulus_classes(dd.y_test.angles, opt.classes);
-  }
-  const train::DecoderTrainOptions topt{
-      .iters = opt.iters_or_default(),
-      .lr = static_cast<float>(opt.lr_or_default()),
-      .penalty = {.l1 = static_cast<float>(opt.l1), .l2 = static_cast<float>(opt.l2)},
-  };
+  in.ds = data::bin_dataset(in.ds, opt.bin_width);
+  in.split = opt.split.empty() ? data::split_random(in.ds.n_stimuli(), opt.train_fraction, rng)
+                               : data::load_split(opt.split, in.ds.n_stimuli());
   if (!opt.quiet)
-    log << ds.n_neurons() << " neurons in response to " << ds.n_stimuli() << " stimuli; "
-        << split.train_idx.size() << " train, " << split.test_idx.size() << " test\n";
-  // What the run computes from: a checkpoint must be resumed with the same.
-  const nlohmann::json options = {
+    log << in.ds.n_neurons() << " neurons in response to " << in.ds.n_stimuli() << " stimuli; "
+        << in.split.train_idx.size() << " train, " << in.split.test_idx.size() << " test\n";
+  return in;
+}
+
+// What the run computes from: a checkpoint must be resumed with the same.
+nlohmann::json options_record(const DecodeOptions& opt) {
+  return {
       {"model", regression(opt) ? "regression" : "classification"},
-      {"hidden", shape.n_hidden},
+      {"hidden", opt.hidden_or_default()},
       {"classes", regression(opt) ? 1 : opt.classes},
       {"iters", opt.iters_or_default()},
       {"lr", opt.lr_or_default()},
@@ -115,108 +96,121 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
       {"bin_width", opt.bin_width},
       {"data", opt.data},
   };
-  train::DecoderTrainState state;
-  RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, topt.iters,
-                              {net.params, state.sgd, state.history, state.iteration, &state.dual});
-  if (!opt.resume.empty()) checkpoints.resume(opt.resume, log, opt.quiet);
-  const auto progress = [&](int64_t it, int64_t n, double tr, double te) {
-    if (opt.quiet) return;
-    log << "iteration " << it << "/" << n << " | loss: " << format_number("%.3f", tr) << " | test_loss: " << format_number("%.3f", te) << "\n";
-    log.flush();
-  };
-  DecodeResult res;
-  // "seconds" is the training loop, as the PyTorch reference times it: data preparation and
-  // initialisation come before the clock starts in both.
-  const auto t0 = std::chrono::steady_clock::now();
-  res.outcome = train::train_decoder(net, dd, topt, state, progress, checkpoints.after_step());
-  if (res.outcome.interrupted) {
-    res.interrupted_by = checkpoints.finish_interrupted(log);
-    return res;
-  }
-  res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  res.history = state.history;
-  res.n_train = dd.x_train.rows();
-  res.n_test = dd.x_test.rows();
-  res.n_neurons = ds.n_neurons();
-  if (res.outcome.diverged) log << "error: " << res.outcome.message << "\n";
+}
 
-  // Analysis
-  models::DecoderWorkspace ws;
-  models::decoder_forward(net, CMatMap(dd.x_test.data(), dd.x_test.rows(), dd.x_test.cols()), ws);
-  std::vector<double> decoded(static_cast<size_t>(res.n_test));
-  std::vector<int32_t> predicted;
-  if (regression(opt)) {
-    for (int64_t i = 0; i < res.n_test; ++i) decoded[static_cast<size_t>(i)] = ws.out(i, 0);
-  } else {
-    predicted = models::predicted_classes(ws.out);
-    for (size_t i = 0; i < predicted.size(); ++i) decoded[i] = data::class_centre(predicted[i], opt.classes);
-  }
-  const analysis::DecodingErrors err = analysis::decoding_errors(decoded, dd.y_test.angles);
-  res.test_mse = err.test_mse;
-  res.median_circular_error_deg = err.median_circular_error_deg;
+FitHooks decode_hooks(const DecodeOptions& opt, RunCheckpointer& checkpoints, std::ostream& log) {
+  FitHooks hooks;
+  if (!opt.init.empty()) hooks.init = [&opt](ParameterSet& p) { models::load_state_dict(opt.init, p); };
+  checkpoints.add_to(hooks, log, opt.quiet);
+  if (!opt.quiet)
+    hooks.progress = [&log](int64_t it, int64_t n, double tr, double te) {
+      log << "iteration " << it << "/" << n << " | loss: " << format_number("%.3f", tr)
+          << " | test_loss: " << format_number("%.3f", te) << "\n";
+      log.flush();
+    };
+  return hooks;
+}
 
-  const analysis::PreferredOrientation pref = analysis::preferred_orientation(ds.resp, ds.stimuli);
-  const RowMat resp_sorted = data::take_rows(ds.resp, pref.row_order);
-  models::DecoderWorkspace all_ws;
-  models::decoder_forward(net, CMatMap(resp_sorted.data(), resp_sorted.rows(), resp_sorted.cols()), all_ws);
-
+nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options) {
   nlohmann::json m;
   m["command"] = "decode";
-  m["data"] = source;
-  m["n_neurons"] = res.n_neurons;
-  m["n_stimuli"] = ds.n_stimuli();
-  m["n_train"] = res.n_train;
-  m["n_test"] = res.n_test;
-  m["train_loss"] = res.history.train_loss;
-  m["test_loss"] = res.history.test_loss;
-  m["seconds"] = res.seconds;
+  m["data"] = in.source;
+  m["n_neurons"] = in.ds.n_neurons();
+  m["n_stimuli"] = in.ds.n_stimuli();
+  m["n_train"] = in.split.train_idx.size();
+  m["n_test"] = in.split.test_idx.size();
+  m["train_loss"] = fit.history.train_loss;
+  m["test_loss"] = fit.history.test_loss;
+  m["seconds"] = fit.seconds;
   m["peak_rss_bytes"] = peak_rss_bytes();
-  m["test_mse"] = err.test_mse;
-  m["median_abs_error_deg"] = err.median_abs_error_deg;
-  m["mean_abs_error_deg"] = err.mean_abs_error_deg;
-  m["median_circular_error_deg"] = err.median_circular_error_deg;
-  m["mean_circular_error_deg"] = err.mean_circular_error_deg;
-  io::NpzContents analysis_npz;
-  analysis_npz["preferred_orientation"] = io::NpyArray::from_float(pref.degrees, {res.n_neurons});
-  analysis_npz["neuron_order"] = io::NpyArray::from_int64(pref.order, {res.n_neurons});
-  analysis_npz["hidden_activity"] = io::NpyArray::from_float({all_ws.hidden.data(), static_cast<size_t>(all_ws.hidden.size())},
-                                                             {all_ws.hidden.rows(), all_ws.hidden.cols()});
-  analysis_npz["test_angle"] = io::NpyArray::from_float(dd.y_test.angles, {res.n_test});
-  std::vector<float> decoded_f(decoded.begin(), decoded.end());
-  analysis_npz["test_decoded_angle"] = io::NpyArray::from_float(decoded_f, {res.n_test});
-  if (!regression(opt)) {
-    res.fraction_correct = analysis::fraction_correct(predicted, dd.y_test.classes);
-    m["fraction_correct"] = res.fraction_correct;
-    m["confusion"] = analysis::confusion_matrix(predicted, dd.y_test.classes, opt.classes);
-    std::vector<int64_t> tc(dd.y_test.classes.begin(), dd.y_test.classes.end()), pc(predicted.begin(), predicted.end());
-    analysis_npz["test_class"] = io::NpyArray::from_int64(tc, {res.n_test});
-    analysis_npz["test_predicted_class"] = io::NpyArray::from_int64(pc, {res.n_test});
+  m["test_mse"] = fit.errors.test_mse;
+  m["median_abs_error_deg"] = fit.errors.median_abs_error_deg;
+  m["mean_abs_error_deg"] = fit.errors.mean_abs_error_deg;
+  m["median_circular_error_deg"] = fit.errors.median_circular_error_deg;
+  m["mean_circular_error_deg"] = fit.errors.mean_circular_error_deg;
+  if (fit.net.shape.kind == models::DecoderKind::classification) {
+    m["fraction_correct"] = fit.fraction_correct;
+    m["confusion"] =
+        analysis::confusion_matrix(fit.test_predicted, fit.test_class, static_cast<int>(fit.net.shape.n_outputs));
   }
-  m["diverged"] = res.outcome.diverged;
-  if (res.outcome.diverged) m["diverged_at"] = res.outcome.diverged_at;
+  m["diverged"] = fit.outcome.diverged;
+  if (fit.outcome.diverged) m["diverged_at"] = fit.outcome.diverged_at;
   m["options"] = options;
+  return m;
+}
 
-  if (opt.plots) {
-    res.figures = report::write_decode_figures(
-        opt.out, {.resp = ds.resp, .stimuli = ds.stimuli, .pref = pref, .net = net, .hidden = all_ws.hidden,
-                  .history = res.history, .test_angle = dd.y_test.angles, .test_decoded = decoded,
-                  .test_class = dd.y_test.classes, .test_predicted = predicted,
-                  .classes = regression(opt) ? 0 : opt.classes, .test_mse = err.test_mse,
-                  .fraction_correct = res.fraction_correct, .seed = opt.seed});
-    m["figures"] = res.figures;
+io::NpzContents analysis_arrays(const DecoderFit& fit, const DecoderAnalysis& an) {
+  const auto n_neurons = static_cast<int64_t>(an.pref.degrees.size());
+  const auto n_test = static_cast<int64_t>(fit.test_angle.size());
+  io::NpzContents a;
+  a["preferred_orientation"] = io::NpyArray::from_float(an.pref.degrees, {n_neurons});
+  a["neuron_order"] = io::NpyArray::from_int64(an.pref.order, {n_neurons});
+  a["hidden_activity"] = io::NpyArray::from_float({an.hidden.data(), static_cast<size_t>(an.hidden.size())},
+                                                  {an.hidden.rows(), an.hidden.cols()});
+  a["test_angle"] = io::NpyArray::from_float(fit.test_angle, {n_test});
+  const std::vector<float> decoded(fit.test_decoded.begin(), fit.test_decoded.end());
+  a["test_decoded_angle"] = io::NpyArray::from_float(decoded, {n_test});
+  if (fit.net.shape.kind == models::DecoderKind::classification) {
+    const std::vector<int64_t> tc(fit.test_class.begin(), fit.test_class.end());
+    const std::vector<int64_t> pc(fit.test_predicted.begin(), fit.test_predicted.end());
+    a["test_class"] = io::NpyArray::from_int64(tc, {n_test});
+    a["test_predicted_class"] = io::NpyArray::from_int64(pc, {n_test});
   }
+  return a;
+}
 
+std::vector<std::string> decode_figures(const DecodeOptions& opt, const DecodeInput& in, const DecoderFit& fit,
+                                        const DecoderAnalysis& an) {
+  return report::write_decode_figures(
+      opt.out, {.resp = in.ds.resp, .stimuli = in.ds.stimuli, .pref = an.pref, .net = fit.net, .hidden = an.hidden,
+                .history = fit.history, .test_angle = fit.test_angle, .test_decoded = fit.test_decoded,
+                .test_class = fit.test_class, .test_predicted = fit.test_predicted,
+                .classes = regression(opt) ? 0 : opt.classes, .test_mse = fit.errors.test_mse,
+                .fraction_correct = fit.fraction_correct, .seed = opt.seed});
+}
+
+void log_summary(const DecodeOptions& opt, const DecoderFit& fit, std::ostream& log) {
+  if (opt.quiet) return;
+  if (regression(opt)) log << ">>> test MSE = " << format_number("%.2f", fit.errors.test_mse) << " deg^2";
+  else log << ">>> fraction correct = " << format_number("%.3f", fit.fraction_correct);
+  log << ", median circular error = " << format_number("%.1f", fit.errors.median_circular_error_deg)
+      << " deg, training " << format_number("%.2f", fit.seconds) << " s; wrote " << opt.out
+      << "/{model.npz,analysis.npz,metrics.json}\n";
+}
+
+}  // namespace
+
+DecoderConfig decoder_config(const DecodeOptions& opt) {
+  return {.model = opt.model,
+          .hidden = opt.hidden_or_default(),
+          .classes = opt.classes,
+          .train = {.iters = opt.iters_or_default(),
+                    .lr = static_cast<float>(opt.lr_or_default()),
+                    .penalty = {.l1 = static_cast<float>(opt.l1), .l2 = static_cast<float>(opt.l2)}},
+          .seed = opt.seed};
+}
+
+DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
+  validate(opt);
+  const OutputDirGuard out_dir(opt.out);
+  Rng rng(opt.seed);  // the split, then the initial weights, from one stream
+  const DecodeInput in = load_decode_input(opt, rng, log);
+  const nlohmann::json options = options_record(opt);
+  RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, opt.iters_or_default(), opt.resume);
+  DecodeResult res;
+  res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), decode_hooks(opt, checkpoints, log), &rng);
+  res.interrupted_by = checkpoints.stopped_by();
+  if (res.fit.outcome.interrupted) return res;
+  if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";
+
+  const DecoderAnalysis an = analyse_decoder(res.fit.net, in.ds);
+  res.metrics = metrics_record(in, res.fit, options);
+  if (opt.plots) res.metrics["figures"] = decode_figures(opt, in, res.fit, an);
   // metrics.json last: its presence means every other file of the run is complete.
-  models::save_state_dict(opt.out + "/model.npz", net.params);
-  io::write_npz(opt.out + "/analysis.npz", analysis_npz);
-  write_json(opt.out + "/metrics.json", m);
-
-  if (!opt.quiet) {
-    if (regression(opt)) log << ">>> test MSE = " << format_number("%.2f", err.test_mse) << " deg^2";
-    else log << ">>> fraction correct = " << format_number("%.3f", res.fraction_correct);
-    log << ", median circular error = " << format_number("%.1f", err.median_circular_error_deg) << " deg, training "
-        << format_number("%.2f", res.seconds) << " s; wrote " << opt.out << "/{model.npz,analysis.npz,metrics.json}\n";
-  }
+  models::save_state_dict(opt.out + "/model.npz", res.fit.net.params);
+  io::write_npz(opt.out + "/analysis.npz", analysis_arrays(res.fit, an));
+  io::write_json(opt.out + "/metrics.json", res.metrics);
+  log_summary(opt, res.fit, log);
   return res;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// `neurocodec decode` as a library call: load (or simulate) data, split, train a decoder,
-// analyse it and write model.npz, analysis.npz and metrics.json (last) into the output folder.
+// `neurocodec decode` as a composition of named steps: load (or simulate) the data and split it,
+// fit a decoder (runs/fit.hpp), analyse it, and write model.npz, analysis.npz, the figures and
+// metrics.json (last) into the output folder.
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
@@ -8,9 +9,10 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/decoder.hpp"
-#include "nn/parameters.hpp"
-#include "train/history.hpp"
+#include "runs/fit.hpp"
 
 namespace nc::runs {
 
@@ -45,16 +47,13 @@ struct DecodeOptions {
 void validate(const DecodeOptions& opt);
 
 struct DecodeResult {
-  train::History history;
-  train::Outcome outcome;
-  double seconds = 0;            // training wall time
-  double fraction_correct = -1;  // classification only
-  double test_mse = 0;
-  double median_circular_error_deg = 0;
-  int64_t n_train = 0, n_test = 0, n_neurons = 0;
-  std::vector<std::string> figures;  // file names written into `out`
-  int interrupted_by = 0;            // signal that stopped the run (checkpoint written), or 0
+  DecoderFit fit;            // the trained decoder, its history and test predictions
+  nlohmann::json metrics;    // what metrics.json holds
+  int interrupted_by = 0;    // signal that stopped the run (checkpoint written), or 0
 };
+
+// The fit's configuration from the command's options (defaults resolved).
+DecoderConfig decoder_config(const DecodeOptions& opt);
 
 // Runs the whole command. Progress lines go to `log`.
 DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log);

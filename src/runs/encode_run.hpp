@@ -1,15 +1,16 @@
 #pragma once
-// `neurocodec encode` as a library call: load (or simulate) split-format data, draw the
-// gratings, fit the convolutional encoder, measure its fit per neuron and write model.npz,
-// predictions.npz and metrics.json (last) into the output folder.
+// `neurocodec encode` as a composition of named steps: load (or simulate) split-format data,
+// fit the convolutional encoder to the gratings (runs/fit.hpp), and write model.npz,
+// predictions.npz, the figures and metrics.json (last) into the output folder.
 #include <cstdint>
 #include <iosfwd>
 #include <string>
 #include <vector>
 
-#include "analysis/metrics.hpp"
+#include <nlohmann/json.hpp>
+
 #include "models/encoder.hpp"
-#include "train/history.hpp"
+#include "runs/fit.hpp"
 
 namespace nc::runs {
 
@@ -35,14 +36,13 @@ struct EncodeOptions {
 void validate(const EncodeOptions& opt);
 
 struct EncodeResult {
-  train::History history;
-  train::Outcome outcome;
-  double seconds = 0;
-  analysis::EncodingFit fit;
-  int64_t n_neurons = 0, n_stimuli = 0;
-  std::vector<std::string> figures;  // file names written into `out`
-  int interrupted_by = 0;            // signal that stopped the run (checkpoint written), or 0
+  EncoderFit fit;          // the trained encoder, its history, predictions and fit per neuron
+  nlohmann::json metrics;  // what metrics.json holds
+  int interrupted_by = 0;  // signal that stopped the run (checkpoint written), or 0
 };
+
+// The fit's configuration from the command's options.
+EncoderConfig encoder_config(const EncodeOptions& opt);
 
 EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log);
 

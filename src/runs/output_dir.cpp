@@ -6,7 +6,7 @@
 #include <filesystem>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 namespace nc::runs {
 
@@ -23,7 +23,7 @@ void prepare_output_dir(const std::string& dir) {
     if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos && entry.is_regular_file())
       std::filesystem::remove(entry.path(), ec);
   }
-  const std::string probe = io::temp_path_for(dir + "/.write-check");
+  const std::string probe = temp_path_for(dir + "/.write-check");
   std::FILE* f = std::fopen(probe.c_str(), "wb");
   if (!f) throw IoError("--out " + dir + ": folder is not writable (" + std::strerror(errno) + ")");
   std::fclose(f);
@@ -39,10 +39,6 @@ OutputDirGuard::~OutputDirGuard() {
   // Only an empty folder that this run created goes: anything written stays.
   std::error_code ec;
   if (created_ && std::filesystem::is_empty(dir_, ec) && !ec) std::filesystem::remove(dir_, ec);
-}
-
-void write_json(const std::string& path, const nlohmann::json& j) {
-  io::write_file_atomic(path, j.dump(2) + "\n");
 }
 
 }  // namespace nc::runs

@@ -3,8 +3,6 @@
 // starts, so a long run never fails at its end for want of a place to write.
 #include <string>
 
-#include <nlohmann/json.hpp>
-
 namespace nc::runs {
 
 // Creates `dir` (and parents) and checks that a file can be created in it; throws IoError
@@ -25,8 +23,5 @@ class OutputDirGuard {
   std::string dir_;
   bool created_ = false;
 };
-
-// Writes JSON atomically (temporary name, then rename), pretty-printed.
-void write_json(const std::string& path, const nlohmann::json& j);
 
 }  // namespace nc::runs

@@ -12,24 +12,30 @@ io::NpyArray mat(const RowMat& m) {
 }
 }  // namespace
 
-void run_simulate(const SimulateOptions& opt, std::ostream& log) {
+std::string write_simulated(const SimulateOptions& opt) {
   if (opt.out.empty()) throw InputError("--out: expected an output .npz path");
   io::NpzContents npz;
+  std::string what;
   if (opt.split) {
     const auto d = sim::simulate_population_split(opt.population, opt.bin_width.value_or(6.0));
     npz["resp_train"] = mat(d.resp_train);
     npz["resp_test"] = mat(d.resp_test);
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
-    log << "simulated " << d.n_neurons() << " neurons x " << d.n_stimuli()
-        << " stimulus bins (split halves) -> " << opt.out << "\n";
+    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
+           " stimulus bins (split halves)";
   } else {
     const auto d = sim::simulate_population(opt.population, opt.bin_width.value_or(1.0));
     npz["resp"] = mat(d.resp);
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
-    log << "simulated " << d.n_neurons() << " neurons x " << d.n_stimuli() << " stimulus bins -> "
-        << opt.out << "\n";
+    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) + " stimulus bins";
   }
   io::write_npz(opt.out, npz, opt.compress);
+  return what;
+}
+
+void run_simulate(const SimulateOptions& opt, std::ostream& log) {
+  const std::string what = write_simulated(opt);
+  log << "simulated " << what << " -> " << opt.out << "\n";
 }
 
 }  // namespace nc::runs

@@ -16,6 +16,9 @@ struct SimulateOptions {
   bool compress = false;
 };
 
+// Simulates and writes the file; returns what it wrote, e.g. "300 neurons x 360 stimulus bins".
+std::string write_simulated(const SimulateOptions& opt);
+
 void run_simulate(const SimulateOptions& opt, std::ostream& log);
 
 }  // namespace nc::runs

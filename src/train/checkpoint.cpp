@@ -12,7 +12,7 @@ namespace {
 io::NpyArray json_bytes(const nlohmann::json& j) {
   const std::string s = j.dump();
   std::vector<uint8_t> b(s.begin(), s.end());
-  // stored as bool-free raw bytes: an int32 array of byte values keeps numpy-readable types
+  // an int32 array of the byte values: a plain numeric array that numpy reads without pickles
   std::vector<int32_t> v(b.begin(), b.end());
   return io::NpyArray::from_int32(v, {static_cast<int64_t>(v.size())});
 }
@@ -31,9 +31,11 @@ nlohmann::json parse_meta(const io::NpzContents& npz, const std::string& path) {
 
 }  // namespace
 
-void save_checkpoint(const std::string& path, const ParameterSet& params, const SgdState& sgd,
-                     const History& history, int64_t iteration, const DecoderDualState* dual,
-                     const nlohmann::json& run_info) {
+void save_checkpoint(const std::string& path, const ParameterSet& params, const TrainState& state,
+                     const DecoderDualState* dual, const nlohmann::json& run_info) {
+  const SgdState& sgd = state.sgd;
+  const History& history = state.history;
+  const int64_t iteration = state.iteration;
   io::NpzContents npz = models::state_dict(params);
   if (!sgd.velocity.empty())
     npz["optim.velocity"] = io::NpyArray::from_float(sgd.velocity, {static_cast<int64_t>(sgd.velocity.size())});
@@ -59,8 +61,10 @@ nlohmann::json read_checkpoint_info(const std::string& path) {
   return parse_meta(io::read_npz(path), path)["run"];
 }
 
-LoadedCheckpoint load_checkpoint(const std::string& path, ParameterSet& params, SgdState& sgd,
-                                 History& history, DecoderDualState* dual) {
+LoadedCheckpoint load_checkpoint(const std::string& path, ParameterSet& params, TrainState& state,
+                                 DecoderDualState* dual) {
+  SgdState& sgd = state.sgd;
+  History& history = state.history;
   io::NpzContents npz = io::read_npz(path);
   const nlohmann::json meta = parse_meta(npz, path);
   LoadedCheckpoint out;
@@ -102,6 +106,7 @@ LoadedCheckpoint load_checkpoint(const std::string& path, ParameterSet& params, 
   }
   if (static_cast<int64_t>(history.train_loss.size()) != out.iteration)
     throw InputError(path + ": history length does not match the iteration");
+  state.iteration = out.iteration;
   return out;
 }
 

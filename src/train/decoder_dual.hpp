@@ -12,12 +12,4 @@
 // the plain ones in exact arithmetic; W_in is materialised only at the end (or when stopped).
 // B and c are kept in double, so rounding stays below float SGD's own; the per-iteration
 // product K Bᵀ is a float one (see Dual in the .cpp).
-#include "train/decoder_trainer.hpp"
-
-namespace nc::train {
-
-Outcome train_decoder_dual(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                           DecoderTrainState& state, const ProgressFn& progress = {},
-                           const AfterStepFn& after_step = {});
-
-}  // namespace nc::train
+// The form itself is make_decoder_dual_step (train/decoder_trainer.hpp).

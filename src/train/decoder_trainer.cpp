@@ -1,62 +1,28 @@
 #include "train/decoder_trainer.hpp"
 
-#include "train/decoder_dual.hpp"
-
-#include <cmath>
-#include <string>
+#include <stdexcept>
 
 namespace nc::train {
-namespace {
-}  // namespace
 
-Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                      DecoderTrainState& state, const ProgressFn& progress,
-                      const AfterStepFn& after_step) {
+DecoderAlgorithm resolve_algorithm(const DecoderTrainOptions& opt, const DecoderTrainState& state) {
   DecoderAlgorithm a = opt.algorithm;
-  if (a == DecoderAlgorithm::automatic) a = opt.penalty.l1 == 0.0f ? DecoderAlgorithm::dual : DecoderAlgorithm::fused;
+  if (a == DecoderAlgorithm::automatic)
+    a = opt.penalty.l1 == 0.0f ? DecoderAlgorithm::dual : DecoderAlgorithm::fused;
   if (state.dual.active) a = DecoderAlgorithm::dual;  // a resumed dual run stays dual
-  switch (a) {
-    case DecoderAlgorithm::dual: return train_decoder_dual(d, data, opt, state, progress, after_step);
-    case DecoderAlgorithm::fused: return train_decoder_fused(d, data, opt, state, progress, after_step);
-    default: return train_decoder_plain(d, data, opt, state, progress, after_step);
-  }
+  if (a == DecoderAlgorithm::dual && opt.penalty.l1 != 0.0f)
+    throw std::invalid_argument("the decoder's dual form has no L1 term: use the fused or plain form");
+  return a;
 }
 
-Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                           DecoderTrainState& state, const ProgressFn& progress,
-                           const AfterStepFn& after_step) {
-  models::DecoderWorkspace train_ws, test_ws;
-  train_ws.resize(data.x_train.rows(), d.shape);
-  test_ws.resize(data.x_test.rows(), d.shape);
-  const SgdOptions sgd{.lr = opt.lr, .momentum = 0.0f};
-  AlignedFloats before(d.params.values.size());  // parameters before the current step
-  Outcome out;
-  const int64_t first = state.iteration + 1;
-  for (int64_t it = first; it <= opt.iters; ++it) {
-    models::decoder_forward(d, cmap(data.x_train), train_ws);
-    const double train_loss = models::decoder_loss(d, data.y_train, train_ws, opt.penalty);
-    if (!std::isfinite(train_loss)) {
-      // The previous step produced these parameters: go back to before it.
-      if (it > first) d.params.values = before;
-      return diverged_outcome(it, "train", train_loss);
-    }
-    d.params.zero_grad();
-    models::decoder_backward(d, cmap(data.x_train), data.y_train, train_ws, opt.penalty);
-    before = d.params.values;
-    sgd_step(d.params.values, d.params.grads, state.sgd, sgd);
-
-    models::decoder_forward(d, cmap(data.x_test), test_ws);
-    const double test_loss = models::decoder_loss(d, data.y_test, test_ws, opt.penalty);
-    if (!std::isfinite(test_loss)) {
-      d.params.values = before;
-      return diverged_outcome(it, "test", test_loss);
-    }
-    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kDecoderProgress,
-                         progress, after_step, out)) {
-      return out;
-    }
+Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                      DecoderTrainState& state, const ProgressFn& progress, const AfterStepFn& after_step) {
+  std::unique_ptr<TrainerStep> form;
+  switch (resolve_algorithm(opt, state)) {
+    case DecoderAlgorithm::dual: form = make_decoder_dual_step(d, data, opt, state); break;
+    case DecoderAlgorithm::fused: form = make_decoder_fused_step(d, data, opt, state); break;
+    default: form = make_decoder_plain_step(d, data, opt, state); break;
   }
-  return out;
+  return run_training(*form, state, opt.iters, {kDecoderProgress, progress, after_step});
 }
 
 }  // namespace nc::train

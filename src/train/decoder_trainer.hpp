@@ -1,18 +1,23 @@
 #pragma once
 // Full-batch gradient descent for the decoders, as the tutorial's train(): each iteration runs
 // the train set forward, records its loss, steps SGD, then records the test loss with the
-// updated weights (penalty included).
+// updated weights (penalty included). The loop is train/loop.hpp's; the three forms below
+// differ only in how a step is computed.
+#include <memory>
+
 #include "models/decoder.hpp"
-#include "nn/sgd.hpp"
-#include "train/history.hpp"
+#include "train/loop.hpp"
+#include "train/train_state.hpp"
 
 namespace nc::train {
 
-// How the in_layer weights are carried. Both give the same iterates in exact arithmetic.
+// How in_layer.weight is carried. The plain and fused forms compute the same iterates in the
+// same float operations up to the order of sums; the dual form computes them in exact
+// arithmetic from another factorisation (see decoder_dual.hpp).
 enum class DecoderAlgorithm {
   automatic,  // dual when there is no L1 term, else fused
   plain,      // layer by layer with the library kernels: the reference in tests
-  fused,      // W_in updated in one cache-blocked pass over X per iteration (nn/fused_linear_sgd.hpp)
+  fused,      // W_in updated in one cache-blocked pass over X per iteration (column_blocked_step.hpp)
   dual,       // W_in = c*W_in(0) + B*X_train, B (H x n_train): see decoder_dual.hpp
 };
 
@@ -26,41 +31,27 @@ struct DecoderTrainOptions {
 struct DecoderData {
   RowMat x_train;  // (n_train, N)
   models::DecoderTargets y_train;
-  RowMat x_test;   // (n_test, N)
+  RowMat x_test;  // (n_test, N)
   models::DecoderTargets y_test;
 };
 
-// The dual form's own state (decoder_dual.hpp): W_in = c*W0 + B*X_train. Part of a checkpoint,
-// so that a resumed run continues the same arithmetic, bit for bit.
-struct DecoderDualState {
-  bool active = false;
-  double c = 1.0;
-  RowMatD b;  // (H, n_train)
-  RowMat w0;  // (H, N) in_layer.weight when the dual form started
-};
+// The algorithm `automatic` resolves to for these options and state (a resumed dual run stays
+// dual). The dual form has no L1 term: asking for it with one is an std::invalid_argument.
+DecoderAlgorithm resolve_algorithm(const DecoderTrainOptions& opt, const DecoderTrainState& state);
 
-// The state a checkpoint holds and a resumed run continues from.
-struct DecoderTrainState {
-  int64_t iteration = 0;  // completed iterations
-  SgdState sgd;
-  History history;
-  DecoderDualState dual;
-};
-
-// Runs iterations state.iteration+1 .. opt.iters, with the algorithm opt.algorithm picks. On a non-finite loss it stops, restores the
-// parameters from before the step that produced it, and reports the iteration.
+// Runs iterations state.iteration+1 .. opt.iters with the resolved algorithm. On a non-finite
+// loss it stops, restores the parameters (and optimizer state) from before the step that
+// produced it, and reports the iteration.
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                       DecoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
 
-// The plain form, layer by layer (the reference for the others).
-Outcome train_decoder_plain(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                           DecoderTrainState& state, const ProgressFn& progress = {},
-                           const AfterStepFn& after_step = {});
-
-// The fused form: W_in carried in full, one pass over the data per iteration.
-Outcome train_decoder_fused(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                            DecoderTrainState& state, const ProgressFn& progress = {},
-                            const AfterStepFn& after_step = {});
+// Each form's step (train/loop.hpp), for train_decoder and for tests that run one form.
+std::unique_ptr<TrainerStep> make_decoder_plain_step(models::Decoder& d, const DecoderData& data,
+                                                     const DecoderTrainOptions& opt, DecoderTrainState& state);
+std::unique_ptr<TrainerStep> make_decoder_fused_step(models::Decoder& d, const DecoderData& data,
+                                                     const DecoderTrainOptions& opt, DecoderTrainState& state);
+std::unique_ptr<TrainerStep> make_decoder_dual_step(models::Decoder& d, const DecoderData& data,
+                                                    const DecoderTrainOptions& opt, DecoderTrainState& state);
 
 }  // namespace nc::train

@@ -1,13 +1,12 @@
 #include "train/encoder_fused.hpp"
 
-#include <cmath>
+#include <algorithm>
 #include <cstring>
-#include <string>
+#include <vector>
 
 #include "core/blas_threads.hpp"
-
 #include "nn/conv2d.hpp"
-#include "nn/fused_linear_sgd.hpp"
+#include "train/row_blocked_step.hpp"
 
 namespace nc::train {
 
@@ -28,99 +27,125 @@ ImageGroups group_identical_rows(const float* images, int64_t n, int64_t pixels)
   return g;
 }
 
-Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                            EncoderTrainState& state, const ProgressFn& progress,
-                            const AfterStepFn& after_step) {
-  auto& p = e.params;
-  const int64_t n = data.images.n, pixels = data.images.height * data.images.width;
-  const ImageGroups groups = group_identical_rows(data.images.pixels.data(), n, pixels);
-  const auto u = static_cast<int64_t>(groups.first.size());
-  std::vector<float> xu(static_cast<size_t>(u * pixels));  // (U,1,H,W) the distinct images
-  for (int64_t k = 0; k < u; ++k)
-    std::memcpy(xu.data() + k * pixels, data.images.pixels.data() + groups.first[static_cast<size_t>(k)] * pixels,
-                sizeof(float) * static_cast<size_t>(pixels));
-  const int64_t f = e.shape.features(), neurons = e.shape.n_neurons;
-  const Conv2dShape conv_shape = e.shape.conv(static_cast<int>(u));
+namespace {
 
-  RowMat feats(u, f), dfeats(u, f), out(u, neurons), dout(u, neurons);
-  const size_t cw = p.view("conv.weight").offset, cb = p.view("conv.bias").offset;
-  const size_t ow = p.view("out_layer.weight").offset, ob = p.view("out_layer.bias").offset;
-  const size_t conv_end = ow;  // conv.weight and conv.bias come first
-  const bool momentum = opt.momentum != 0.0f;
-  if (momentum && state.sgd.velocity.empty()) state.sgd.velocity.assign(p.values.size(), 0.0f);
-  float* vel = momentum ? state.sgd.velocity.data() : nullptr;
-  AlignedFloats backup(p.values.size());  // parameters before the latest step
-  bool stepped = false;
+class FusedEncoderStep : public TrainerStep {
+ public:
+  FusedEncoderStep(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt, TrainState& state);
+  double train_loss() override { return loss(data_.resp_train); }
+  void step() override;
+  double test_loss() override { return loss(data_.resp_test); }
+  void rollback() override;
 
-  WeightSums sums;
-  const auto forward = [&]() {
-    conv2d_forward(feats.data(), xu.data(), p.values.data() + cw, p.values.data() + cb, conv_shape);
-    linear_forward_blocked(MatMap(out.data(), u, neurons), CMatMap(feats.data(), u, f),
-                           p.values.data() + ow, p.values.data() + ob, &sums);
-  };
-  const auto loss = [&](const RowMat& target) {
-    double s = 0;
-    for (int64_t i = 0; i < n; ++i)
-      s += static_cast<double>((out.row(groups.group[static_cast<size_t>(i)]) - target.row(i)).squaredNorm());
-    return s / (static_cast<double>(n) * static_cast<double>(neurons)) + double(opt.l2) * sums.sum_sq +
-           double(opt.l1) * sums.sum_abs;
-  };
-  Outcome result;
-  const auto diverge = [&](int64_t it, const char* which, double v) {
-    if (stepped) p.values = backup;
-    result = diverged_outcome(it, which, v);
-  };
+ private:
+  void forward();
+  double loss(const RowMat& target) const;
+  // The layer's parameters and momentum (vw/vb null without momentum), and the same pointers
+  // into the backup buffers.
+  RowBlockedLayer layer(AlignedFloats& values, std::vector<float>& velocity) const;
 
-  // The large products run in this trainer's own workers (nn/fused_linear_sgd.hpp); the small
+  models::Encoder& e_;
+  const EncoderData& data_;
+  const EncoderTrainOptions& opt_;
+  TrainState& state_;
+  ImageGroups groups_;
+  std::vector<float> xu_;  // (U,1,H,W) the distinct images
+  Conv2dShape conv_shape_;
+  RowMat feats_, dfeats_, out_, dout_;  // (U,F), (U,F), (U,N), (U,N)
+  WeightSums sums_;
+  AlignedFloats backup_;            // parameters before the latest step
+  std::vector<float> backup_velocity_;
+  bool backup_had_velocity_ = false;
+  // The large products run in this trainer's own workers (row_blocked_step.hpp); the small
   // ones left are cheaper on the calling thread than on OpenBLAS's, which would wake and yield.
-  const BlasSingleThread single_threaded_blas;
-  forward();
-  const float scale = 2.0f / static_cast<float>(n * neurons);
-  for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
-    const double train_loss = loss(data.resp_train);
-    if (!std::isfinite(train_loss)) {
-      diverge(it, "train", train_loss);
-      return result;
-    }
-    // d(MSE)/d(out) of each row, summed over rows that share an image
-    dout.setZero();
-    for (int64_t i = 0; i < n; ++i) {
-      const int64_t g = groups.group[static_cast<size_t>(i)];
-      dout.row(g) += scale * (out.row(g) - data.resp_train.row(i));
-    }
-    const bool first = state.sgd.steps == 0;
-    std::memcpy(backup.data(), p.values.data(), sizeof(float) * conv_end);
-    linear_sgd_fused_step(p.values.data() + ow, p.values.data() + ob, momentum ? vel + ow : nullptr,
-                          momentum ? vel + ob : nullptr, backup.data() + ow, backup.data() + ob,
-                          CMatMap(dout.data(), u, neurons), CMatMap(feats.data(), u, f),
-                          MatMap(dfeats.data(), u, f),
-                          {.lr = opt.lr, .momentum = opt.momentum, .l1 = opt.l1, .l2 = opt.l2, .first_step = first});
-    // The conv layer: its gradient from dFeatures, then the same SGD rule on its few values.
-    std::fill(p.grads.begin(), p.grads.begin() + static_cast<std::ptrdiff_t>(conv_end), 0.0f);
-    conv2d_gradient(p.grads.data() + cw, p.grads.data() + cb, dfeats.data(), xu.data(), conv_shape);
-    for (size_t i = 0; i < conv_end; ++i) {
-      float v = p.grads[i];
-      if (momentum) {
-        v = first ? v : opt.momentum * vel[i] + v;
-        vel[i] = v;
-      }
-      p.values[i] += -opt.lr * v;
-    }
-    ++state.sgd.steps;
-    stepped = true;
+  BlasSingleThread single_threaded_blas_;
+};
 
-    forward();  // serves this step's test loss and the next step's train loss
-    const double test_loss = loss(data.resp_test);
-    if (!std::isfinite(test_loss)) {
-      diverge(it, "test", test_loss);
-      return result;
-    }
-    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kEncoderProgress,
-                         progress, after_step, result)) {
-      return result;
-    }
+FusedEncoderStep::FusedEncoderStep(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
+                                   TrainState& state)
+    : e_(e), data_(data), opt_(opt), state_(state) {
+  const int64_t n = data.images.n, pixels = data.images.height * data.images.width;
+  groups_ = group_identical_rows(data.images.pixels.data(), n, pixels);
+  const auto u = static_cast<int64_t>(groups_.first.size());
+  xu_.resize(static_cast<size_t>(u * pixels));
+  for (int64_t k = 0; k < u; ++k)
+    std::memcpy(xu_.data() + k * pixels, data.images.pixels.data() + groups_.first[static_cast<size_t>(k)] * pixels,
+                sizeof(float) * static_cast<size_t>(pixels));
+  conv_shape_ = e.shape.conv(static_cast<int>(u));
+  const int64_t f = e.shape.features(), neurons = e.shape.n_neurons;
+  feats_.resize(u, f);
+  dfeats_.resize(u, f);
+  out_.resize(u, neurons);
+  dout_.resize(u, neurons);
+  backup_.resize(e.params.values.size());
+  forward();
+}
+
+void FusedEncoderStep::forward() {
+  const models::EncoderParams v = models::encoder_values(e_);
+  conv2d_forward(feats_.data(), xu_.data(), v.conv_w, v.conv_b, conv_shape_);
+  row_blocked_forward(map(out_), cmap(feats_), v.out_w.data(), v.out_b.data(), &sums_);
+}
+
+double FusedEncoderStep::loss(const RowMat& target) const {
+  const int64_t n = data_.images.n, neurons = e_.shape.n_neurons;
+  double s = 0;
+  for (int64_t i = 0; i < n; ++i)
+    s += static_cast<double>((out_.row(groups_.group[static_cast<size_t>(i)]) - target.row(i)).squaredNorm());
+  return s / (static_cast<double>(n) * static_cast<double>(neurons)) + double(opt_.l2) * sums_.sum_sq +
+         double(opt_.l1) * sums_.sum_abs;
+}
+
+RowBlockedLayer FusedEncoderStep::layer(AlignedFloats& values, std::vector<float>& velocity) const {
+  const size_t ow = e_.params.view(models::kEncOutWeight).offset, ob = e_.params.view(models::kEncOutBias).offset;
+  float* vel = velocity.empty() ? nullptr : velocity.data();
+  return {values.data() + ow, values.data() + ob, vel ? vel + ow : nullptr, vel ? vel + ob : nullptr};
+}
+
+void FusedEncoderStep::step() {
+  // d(MSE)/d(out) of each row, summed over rows that share an image
+  const int64_t n = data_.images.n;
+  const float scale = 2.0f / static_cast<float>(n * e_.shape.n_neurons);
+  dout_.setZero();
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t g = groups_.group[static_cast<size_t>(i)];
+    dout_.row(g) += scale * (out_.row(g) - data_.resp_train.row(i));
   }
-  return result;
+  // PyTorch's first momentum step: the velocity starts as the gradient (no velocity yet).
+  std::vector<float>& velocity = state_.sgd.velocity;
+  const bool momentum = opt_.momentum != 0.0f, first = velocity.empty();
+  backup_had_velocity_ = !first;
+  if (momentum && first) velocity.assign(e_.params.values.size(), 0.0f);
+  if (momentum && !first) backup_velocity_.resize(velocity.size());
+  const std::span<float> conv = models::encoder_conv_values(e_);
+  std::copy(conv.begin(), conv.end(), backup_.begin());
+  std::copy(velocity.begin(), velocity.begin() + (first ? 0 : static_cast<std::ptrdiff_t>(conv.size())),
+            backup_velocity_.begin());
+  const SgdOptions sgd{.lr = opt_.lr, .momentum = opt_.momentum, .l1 = opt_.l1, .l2 = opt_.l2};
+  row_blocked_sgd_step(layer(e_.params.values, velocity), layer(backup_, backup_velocity_), cmap(dout_),
+                       cmap(feats_), map(dfeats_), sgd, first);
+  // The conv layer: its gradient from dFeatures, then the same rule on its few values.
+  const std::span<float> conv_grads = models::encoder_conv_grads(e_);
+  std::fill(conv_grads.begin(), conv_grads.end(), 0.0f);
+  const models::EncoderParams g = models::encoder_grads(e_);
+  conv2d_gradient(g.conv_w, g.conv_b, dfeats_.data(), xu_.data(), conv_shape_);
+  sgd_update(conv.data(), momentum ? velocity.data() : nullptr, conv_grads.data(),
+             static_cast<int64_t>(conv.size()), {.lr = opt_.lr, .momentum = opt_.momentum}, first);
+  forward();  // serves this step's test loss and the next step's train loss
+}
+
+void FusedEncoderStep::rollback() {
+  e_.params.values = backup_;
+  if (backup_had_velocity_) state_.sgd.velocity = backup_velocity_;
+  else state_.sgd.velocity.clear();
+  forward();
+}
+
+}  // namespace
+
+std::unique_ptr<TrainerStep> make_encoder_fused_step(models::Encoder& e, const EncoderData& data,
+                                                     const EncoderTrainOptions& opt, EncoderTrainState& state) {
+  return std::make_unique<FusedEncoderStep>(e, data, opt, state);
 }
 
 }  // namespace nc::train

@@ -6,7 +6,7 @@
 //   before the weight and input gradients, which halves the three large products.
 // - out_layer.weight (N x C*H*W, 108 MB at full size) is read in cache-sized row blocks: one
 //   pass computes dFeatures, dW, the penalty gradient and the momentum update
-//   (nn/fused_linear_sgd.hpp), and one pass computes the next forward product together with the
+//   (train/row_blocked_step.hpp), and one pass computes the next forward product together with the
 //   penalty sums that the loss needs.
 // - The forward pass after step t gives both step t's test loss and step t+1's train loss.
 #include "train/encoder_trainer.hpp"
@@ -20,9 +20,5 @@ struct ImageGroups {
   std::vector<int64_t> first;  // (U) row index of each distinct image
 };
 ImageGroups group_identical_rows(const float* images, int64_t n, int64_t pixels);
-
-Outcome train_encoder_fused(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                            EncoderTrainState& state, const ProgressFn& progress = {},
-                            const AfterStepFn& after_step = {});
 
 }  // namespace nc::train

@@ -1,67 +1,56 @@
 #include "train/encoder_trainer.hpp"
 
-#include "train/encoder_fused.hpp"
-
-#include <cmath>
-#include <string>
-
 namespace nc::train {
 namespace {
-}  // namespace
 
-Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                      EncoderTrainState& state, const ProgressFn& progress,
-                      const AfterStepFn& after_step) {
-  return opt.algorithm == EncoderAlgorithm::fused
-             ? train_encoder_fused(e, data, opt, state, progress, after_step)
-             : train_encoder_plain(e, data, opt, state, progress, after_step);
-}
-
-Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                            EncoderTrainState& state, const ProgressFn& progress,
-                            const AfterStepFn& after_step) {
-  const int64_t batch = data.images.n;
-  const float* x = data.images.pixels.data();
-  models::EncoderWorkspace ws;
-  ws.resize(batch, e.shape);
-  const SgdOptions sgd{.lr = opt.lr, .momentum = opt.momentum};
-  // Parameters and velocity before the latest step, restored when a loss turns non-finite.
-  AlignedFloats before;
-  std::vector<float> before_velocity;
-  Outcome out;
-  const auto diverge = [&](int64_t it, const char* which, double v) {
-    if (!before.empty()) {
-      e.params.values = before;
-      state.sgd.velocity = before_velocity;
-    }
-    out = diverged_outcome(it, which, v);
-  };
-  models::encoder_forward(e, x, batch, ws);
-  for (int64_t it = state.iteration + 1; it <= opt.iters; ++it) {
-    const double train_loss = models::encoder_loss(e, cmap(data.resp_train), ws, opt.l1, opt.l2);
-    if (!std::isfinite(train_loss)) {
-      diverge(it, "train", train_loss);
-      return out;
-    }
-    e.params.zero_grad();
-    models::encoder_backward(e, x, batch, cmap(data.resp_train), ws, opt.l1, opt.l2);
-    before = e.params.values;
-    before_velocity = state.sgd.velocity;
-    sgd_step(e.params.values, e.params.grads, state.sgd, sgd);
+// The plain form, layer by layer with the library kernels: the reference for the fused one.
+class PlainEncoderStep : public TrainerStep {
+ public:
+  PlainEncoderStep(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt, TrainState& state)
+      : e_(e), data_(data), opt_(opt), state_(state) {
+    ws_.resize(data.images.n, e.shape);
+    models::encoder_forward(e_, data_.images.pixels.data(), data_.images.n, ws_);
+  }
+  double train_loss() override {
+    return models::encoder_loss(e_, cmap(data_.resp_train), ws_, opt_.l1, opt_.l2);
+  }
+  void step() override {
+    e_.params.zero_grad();
+    models::encoder_backward(e_, data_.images.pixels.data(), data_.images.n, cmap(data_.resp_train), ws_, opt_.l1,
+                             opt_.l2);
+    before_.take(e_.params, state_.sgd);
+    sgd_step(e_.params.values, e_.params.grads, state_.sgd, {.lr = opt_.lr, .momentum = opt_.momentum});
     // The forward pass with the updated weights serves this step's test loss and the next
     // step's train loss.
-    models::encoder_forward(e, x, batch, ws);
-    const double test_loss = models::encoder_loss(e, cmap(data.resp_test), ws, opt.l1, opt.l2);
-    if (!std::isfinite(test_loss)) {
-      diverge(it, "test", test_loss);
-      return out;
-    }
-    if (finish_iteration(state.history, state.iteration, it, train_loss, test_loss, opt.iters, kEncoderProgress,
-                         progress, after_step, out)) {
-      return out;
-    }
+    models::encoder_forward(e_, data_.images.pixels.data(), data_.images.n, ws_);
   }
-  return out;
+  double test_loss() override {
+    return models::encoder_loss(e_, cmap(data_.resp_test), ws_, opt_.l1, opt_.l2);
+  }
+  void rollback() override { before_.restore(e_.params, state_.sgd); }
+
+ private:
+  models::Encoder& e_;
+  const EncoderData& data_;
+  const EncoderTrainOptions& opt_;
+  TrainState& state_;
+  models::EncoderWorkspace ws_;
+  ParamSnapshot before_;
+};
+
+}  // namespace
+
+std::unique_ptr<TrainerStep> make_encoder_plain_step(models::Encoder& e, const EncoderData& data,
+                                                     const EncoderTrainOptions& opt, EncoderTrainState& state) {
+  return std::make_unique<PlainEncoderStep>(e, data, opt, state);
+}
+
+Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
+                      EncoderTrainState& state, const ProgressFn& progress, const AfterStepFn& after_step) {
+  const std::unique_ptr<TrainerStep> form = opt.algorithm == EncoderAlgorithm::fused
+                                                ? make_encoder_fused_step(e, data, opt, state)
+                                                : make_encoder_plain_step(e, data, opt, state);
+  return run_training(*form, state, opt.iters, {kEncoderProgress, progress, after_step});
 }
 
 }  // namespace nc::train

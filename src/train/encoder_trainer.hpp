@@ -4,10 +4,13 @@
 // test loss (same images, held-out responses, penalty included) with the updated weights.
 // Train and test share their inputs, so the test loss after step t comes from the forward
 // pass that step t+1 needs anyway: one forward pass per iteration, plus one at the end.
+// The loop is train/loop.hpp's; the two forms differ only in how a step is computed.
+#include <memory>
+
 #include "models/encoder.hpp"
-#include "nn/sgd.hpp"
 #include "sim/stimuli.hpp"
-#include "train/history.hpp"
+#include "train/loop.hpp"
+#include "train/train_state.hpp"
 
 namespace nc::train {
 
@@ -32,19 +35,16 @@ struct EncoderData {
   RowMat resp_test;        // (n, N)
 };
 
-struct EncoderTrainState {
-  int64_t iteration = 0;  // completed iterations
-  SgdState sgd;
-  History history;
-};
-
+// Runs iterations state.iteration+1 .. opt.iters. On a non-finite loss it stops and restores
+// the parameters and momentum from before the step that produced it.
 Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
                       EncoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
 
-// The fused form (see encoder_fused.hpp) and the plain one.
-Outcome train_encoder_plain(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                            EncoderTrainState& state, const ProgressFn& progress = {},
-                            const AfterStepFn& after_step = {});
+// Each form's step (train/loop.hpp); the fused one is described in encoder_fused.hpp.
+std::unique_ptr<TrainerStep> make_encoder_plain_step(models::Encoder& e, const EncoderData& data,
+                                                     const EncoderTrainOptions& opt, EncoderTrainState& state);
+std::unique_ptr<TrainerStep> make_encoder_fused_step(models::Encoder& e, const EncoderData& data,
+                                                     const EncoderTrainOptions& opt, EncoderTrainState& state);
 
 }  // namespace nc::train

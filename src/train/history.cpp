@@ -10,18 +10,6 @@ bool is_progress_iteration(int64_t iteration, int64_t n_iter, int64_t lines, boo
   return (first_too && iteration == 1) || iteration % every == 0;
 }
 
-bool finish_iteration(History& history, int64_t& iteration, int64_t it, double train_loss,
-                      double test_loss, int64_t n_iter, ProgressSchedule schedule,
-                      const ProgressFn& progress, const AfterStepFn& after_step, Outcome& out) {
-  history.train_loss.push_back(train_loss);
-  history.test_loss.push_back(test_loss);
-  iteration = it;
-  if (progress && is_progress_iteration(it, n_iter, schedule.lines, schedule.first_too))
-    progress(it, n_iter, train_loss, test_loss);
-  out.interrupted = after_step && after_step(it) && it < n_iter;
-  return out.interrupted;
-}
-
 Outcome diverged_outcome(int64_t it, const char* which, double value) {
   Outcome out;
   out.diverged = true;

@@ -14,14 +14,14 @@ struct History {
 
 struct Outcome {
   bool diverged = false;
-  int64_t diverged_at = 0;  // 1-based iteration whose loss was not finite
-  bool interrupted = false; // stopped by the caller's stop flag (checkpoint written by caller)
+  int64_t diverged_at = 0;   // 1-based iteration whose loss was not finite
+  bool interrupted = false;  // stopped by the caller's after_step (checkpoint written by caller)
   std::string message;
 };
 
 // Called after each iteration (1-based) that should print a progress line.
-using ProgressFn = std::function<void(int64_t iteration, int64_t n_iter, double train_loss,
-                                      double test_loss)>;
+using ProgressFn =
+    std::function<void(int64_t iteration, int64_t n_iter, double train_loss, double test_loss)>;
 // Called after every completed iteration; return true to stop (e.g. on SIGINT).
 using AfterStepFn = std::function<bool(int64_t iteration)>;
 
@@ -35,12 +35,6 @@ struct ProgressSchedule {
 };
 inline constexpr ProgressSchedule kDecoderProgress{5, false};
 inline constexpr ProgressSchedule kEncoderProgress{10, true};
-
-// The end of every trainer's iteration `it`: records both losses, prints progress when due, and
-// asks after_step whether to stop. Returns true when the loop must stop early (out.interrupted).
-bool finish_iteration(History& history, int64_t& iteration, int64_t it, double train_loss,
-                      double test_loss, int64_t n_iter, ProgressSchedule schedule,
-                      const ProgressFn& progress, const AfterStepFn& after_step, Outcome& out);
 
 // The outcome of a non-finite loss (`which` is "train" or "test") at iteration `it`.
 Outcome diverged_outcome(int64_t it, const char* which, double value);

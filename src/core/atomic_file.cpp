@@ -1,4 +1,4 @@
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,7 +11,7 @@
 
 #include "core/error.hpp"
 
-namespace nc::io {
+namespace nc {
 namespace {
 
 std::string errno_text(int err) { return std::strerror(err); }
@@ -126,4 +126,4 @@ std::vector<std::byte> read_file_bytes(const std::string& path) {
   return out;
 }
 
-}  // namespace nc::io
+}  // namespace nc

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-namespace nc::io {
+namespace nc {
 
 // A unique temporary path beside `path` (same directory, so rename() stays atomic).
 std::string temp_path_for(const std::string& path);
@@ -23,4 +23,4 @@ void commit_temp_file(const std::string& tmp, const std::string& path);
 // Reads a whole file. Throws InputError naming the path when it cannot be read.
 std::vector<std::byte> read_file_bytes(const std::string& path);
 
-}  // namespace nc::io
+}  // namespace nc

@@ -1,0 +1,126 @@
+#include "runs/fit.hpp"
+
+#include <chrono>
+
+namespace nc::runs {
+namespace {
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+// The train and test rows of a split, with the targets the decoder's loss compares against.
+train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg) {
+  train::DecoderData dd;
+  dd.x_train = data::take_rows(ds.resp, split.train_idx);
+  dd.x_test = data::take_rows(ds.resp, split.test_idx);
+  dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
+  dd.y_test.angles = data::take(ds.stimuli, split.test_idx);
+  if (cfg.model == models::DecoderKind::classification) {
+    dd.y_train.classes = data::stimulus_classes(dd.y_train.angles, cfg.classes);
+    dd.y_test.classes = data::stimulus_classes(dd.y_test.angles, cfg.classes);
+  }
+  return dd;
+}
+
+// Decoded angles of the test rows, their errors and (classifier) the fraction correct.
+void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg) {
+  models::DecoderWorkspace ws;
+  models::decoder_forward(fit.net, cmap(dd.x_test), ws);
+  const auto n_test = static_cast<size_t>(dd.x_test.rows());
+  fit.test_angle = dd.y_test.angles;
+  fit.test_decoded.resize(n_test);
+  if (cfg.model == models::DecoderKind::regression) {
+    for (size_t i = 0; i < n_test; ++i) fit.test_decoded[i] = ws.out(static_cast<int64_t>(i), 0);
+  } else {
+    fit.test_class = dd.y_test.classes;
+    fit.test_predicted = models::predicted_classes(ws.out);
+    for (size_t i = 0; i < n_test; ++i) fit.test_decoded[i] = data::class_centre(fit.test_predicted[i], cfg.classes);
+    fit.fraction_correct = analysis::fraction_correct(fit.test_predicted, fit.test_class);
+  }
+  fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle);
+}
+
+// Initial weights, the optional before-training hook, the loop, and the optional interrupt hook.
+template <class Net, class State, class Train>
+void run_fit(Net& net, State& state, train::DecoderDualState* dual, const FitHooks& hooks, Train&& train_fn,
+             train::Outcome& outcome, double& seconds) {
+  const train::TrainingStateRefs refs{net.params, state, dual};
+  if (hooks.before_training) hooks.before_training(refs);
+  // "seconds" is the training loop, as the PyTorch reference times it: data preparation and
+  // initialisation come before the clock starts in both.
+  const auto t0 = std::chrono::steady_clock::now();
+  outcome = train_fn();
+  seconds = seconds_since(t0);
+  if (outcome.interrupted && hooks.on_interrupted) hooks.on_interrupted(refs);
+}
+
+}  // namespace
+
+DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg,
+                       const FitHooks& hooks, Rng* init_rng) {
+  const bool regression = cfg.model == models::DecoderKind::regression;
+  DecoderFit fit;
+  fit.net = models::decoder_create({.kind = cfg.model,
+                                    .n_inputs = ds.n_neurons(),
+                                    .n_hidden = cfg.hidden,
+                                    .n_outputs = regression ? 1 : cfg.classes});
+  if (hooks.init) {
+    hooks.init(fit.net.params);
+  } else {
+    Rng own(derive_seed(cfg.seed, stream_id("init")));
+    models::decoder_init_default(fit.net, init_rng != nullptr ? *init_rng : own);
+  }
+  const train::DecoderData dd = decoder_data(ds, split, cfg);
+  train::DecoderTrainState state;
+  run_fit(fit.net, state, &state.dual, hooks,
+          [&] { return train::train_decoder(fit.net, dd, cfg.train, state, hooks.progress, hooks.after_step); },
+          fit.outcome, fit.seconds);
+  fit.history = state.history;
+  if (!fit.outcome.interrupted) decode_test_rows(fit, dd, cfg);
+  return fit;
+}
+
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds) {
+  DecoderAnalysis a;
+  a.pref = analysis::preferred_orientation(ds.resp, ds.stimuli);
+  const RowMat resp_sorted = data::take_rows(ds.resp, a.pref.row_order);
+  models::DecoderWorkspace ws;
+  models::decoder_forward(net, cmap(resp_sorted), ws);
+  a.hidden = std::move(ws.hidden);
+  return a;
+}
+
+EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg, const FitHooks& hooks) {
+  models::EncoderShape shape = cfg.shape;
+  shape.n_neurons = ds.n_neurons();
+  EncoderFit fit;
+  fit.net = models::encoder_create(shape);
+  if (hooks.init) {
+    hooks.init(fit.net.params);
+  } else {
+    Rng rng(cfg.seed);
+    models::encoder_init(fit.net, cfg.filters, rng);
+  }
+  const float* conv0 = models::encoder_values(fit.net).conv_w;
+  fit.conv_init.assign(conv0, conv0 + fit.net.params.view(models::kConvWeight).size);
+  train::EncoderData data;
+  data.images = sim::grating_stack(sim::encoder_angles(ds.stimuli), 0.025);
+  data.resp_train = ds.resp_train;
+  data.resp_test = ds.resp_test;
+  train::EncoderTrainState state;
+  run_fit(fit.net, state, nullptr, hooks,
+          [&] { return train::train_encoder(fit.net, data, cfg.train, state, hooks.progress, hooks.after_step); },
+          fit.outcome, fit.seconds);
+  fit.history = state.history;
+  if (!fit.outcome.interrupted) {
+    models::EncoderWorkspace ws;
+    models::encoder_forward(fit.net, data.images.pixels.data(), data.images.n, ws);
+    fit.prediction = std::move(ws.out);
+    fit.fit = analysis::encoding_fit(fit.prediction, ds.resp_train, ds.resp_test);
+  }
+  fit.images = std::move(data.images);
+  return fit;
+}
+
+}  // namespace nc::runs

@@ -1,0 +1,90 @@
+#pragma once
+// Fits as plain library calls: arrays and a config in, a result struct out, no file I/O. The
+// CLI's decode/encode runs, sweeps and the Python package all call these, so they give the same
+// bits for the same inputs and thread count.
+//
+//   fit_decoder   a decoder on a dataset's train rows, evaluated on its test rows
+//   fit_encoder   the convolutional encoder on a split-format dataset
+//   analyse_decoder  what the decode run reports beyond the fit (preferred orientations, hidden
+//                    activity of every stimulus)
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "analysis/metrics.hpp"
+#include "analysis/tuning.hpp"
+#include "core/rng.hpp"
+#include "data/dataset.hpp"
+#include "models/decoder.hpp"
+#include "models/encoder.hpp"
+#include "train/decoder_trainer.hpp"
+#include "train/encoder_trainer.hpp"
+
+namespace nc::runs {
+
+// What a caller may plug into a fit; every member is optional.
+struct FitHooks {
+  // Sets the initial weights instead of the fit's seeded initialisation (e.g. from --init).
+  std::function<void(ParameterSet&)> init;
+  // Called with the training state before the first iteration (e.g. to resume a checkpoint).
+  std::function<void(const train::TrainingStateRefs&)> before_training;
+  train::ProgressFn progress;
+  train::AfterStepFn after_step;
+  // Called when after_step stopped the run, with the state to save (e.g. a checkpoint).
+  std::function<void(const train::TrainingStateRefs&)> on_interrupted;
+};
+
+struct DecoderConfig {
+  models::DecoderKind model = models::DecoderKind::classification;
+  int64_t hidden = 20;
+  int classes = 20;  // classification only
+  train::DecoderTrainOptions train;
+  uint64_t seed = 1;  // initial weights from Rng(derive_seed(seed, stream_id("init")))
+};
+
+struct DecoderFit {
+  models::Decoder net;  // trained (or the last finite state when diverged)
+  train::History history;
+  train::Outcome outcome;
+  double seconds = 0;                  // the training loop's wall time
+  std::vector<float> test_angle;       // (n_test) degrees
+  std::vector<int32_t> test_class;     // (n_test) classification only
+  std::vector<double> test_decoded;    // (n_test) decoded angle (class centre for a classifier)
+  std::vector<int32_t> test_predicted; // (n_test) classification only
+  analysis::DecodingErrors errors;
+  double fraction_correct = -1;        // classification only
+};
+
+// Trains on split.train_idx rows of ds and decodes its split.test_idx rows. `init_rng`, when
+// given, draws the initial weights instead of the config's seed (decode's single run draws its
+// split and then its weights from one generator, as it always has).
+DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg,
+                       const FitHooks& hooks = {}, Rng* init_rng = nullptr);
+
+struct DecoderAnalysis {
+  analysis::PreferredOrientation pref;  // per neuron, and the stimulus order by angle
+  RowMat hidden;                        // (n_stimuli, H) relu(W_in r + b), rows in angle order
+};
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds);
+
+struct EncoderConfig {
+  models::EncoderShape shape;  // n_neurons is taken from the data
+  train::EncoderTrainOptions train;
+  models::EncoderFilters filters = models::EncoderFilters::seed;
+  uint64_t seed = 1;  // initial weights from Rng(seed)
+};
+
+struct EncoderFit {
+  models::Encoder net;
+  train::History history;
+  train::Outcome outcome;
+  double seconds = 0;
+  sim::ImageStack images;          // (n, 1, H, W) the gratings it was fitted to
+  std::vector<float> conv_init;    // (C,1,K,K) conv.weight before training
+  RowMat prediction;               // (n_stimuli, n_neurons)
+  analysis::EncodingFit fit;       // per neuron, against resp_train / resp_test
+};
+
+EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg, const FitHooks& hooks = {});
+
+}  // namespace nc::runs
