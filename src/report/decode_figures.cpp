@@ -1,10 +1,10 @@
-#include "core/format.hpp"
 #include "report/decode_figures.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "core/format.hpp"
 #include "core/rng.hpp"
 #include "report/plot.hpp"
 
@@ -13,7 +13,9 @@ namespace {
 
 constexpr const char* kDeg = "°";
 
-std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
+std::vector<double> to_double(const std::vector<float>& v) {
+  return {v.begin(), v.end()};
+}
 
 std::vector<double> iota_from(size_t n, double first) {
   std::vector<double> x(n);
@@ -41,7 +43,9 @@ double weight_limit(const RowMatD& w, double tutorial_limit) {
   return p99 > 10 * tutorial_limit || p99 < 0.1 * tutorial_limit ? p99 : tutorial_limit;
 }
 
-RowMatD w_in(const models::Decoder& net) { return net.params.value_mat("in_layer.weight").cast<double>(); }
+RowMatD w_in(const models::Decoder& net) {
+  return net.params.value_mat("in_layer.weight").cast<double>();
+}
 
 RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
   RowMatD s(w.rows(), w.cols());
@@ -51,7 +55,8 @@ RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
 
 void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim) {
   // Columns averaged in blocks down to the axes' width, as an anti-aliased imshow shows them.
-  ax.image(w, ColorMap::bwr, -lim, lim, {}, Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
+  ax.image(w, ColorMap::bwr, -lim, lim, {},
+           Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
   ax.colorbar();
   ax.xlabel = xlabel;
   ax.ylabel = "hidden units";
@@ -62,10 +67,12 @@ void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim
 
 void write_weights(const std::string& path, const DecodeFigureData& d, bool sorted) {
   const RowMatD win = sorted ? sorted_columns(w_in(d.net), d.pref.order) : w_in(d.net);
-  const RowMatD wout_t = d.net.params.value_mat("out_layer.weight").cast<double>().transpose();  // (H, O)
+  const RowMatD wout_t =
+      d.net.params.value_mat("out_layer.weight").cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
-  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons", weight_limit(win, 1e-2));
+  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons",
+            weight_limit(win, 1e-2));
   Axes& b = fig.add_cell_px(730, 0, 370, 440);
   const double lim = weight_limit(wout_t, 3.0);
   b.image(wout_t, ColorMap::bwr, -lim, lim);
@@ -90,7 +97,8 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   Axes& a = fig.subplot(1, 2, 0);
   // Neurons are subsampled (every k-th row) rather than averaged: averaging unrelated neurons
   // would wash out the single-neuron variability this panel is there to show.
-  a.image(x, ColorMap::pink, vmin, vmax, {}, Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
+  a.image(x, ColorMap::pink, vmin, vmax, {},
+          Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
   a.colorbar("normalized neural response");
   a.xticks = Ticks::none();
   a.yticks = Ticks::none();
@@ -180,9 +188,11 @@ void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
 
   // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
   std::vector<double> ang(d.pref.row_order.size());
-  for (size_t i = 0; i < ang.size(); ++i) ang[i] = d.stimuli[static_cast<size_t>(d.pref.row_order[i])];
+  for (size_t i = 0; i < ang.size(); ++i)
+    ang[i] = d.stimuli[static_cast<size_t>(d.pref.row_order[i])];
   const RowMatD h = d.hidden.cast<double>().transpose();
-  const double step = ang.size() > 1 ? (ang.back() - ang.front()) / static_cast<double>(ang.size() - 1) : 1.0;
+  const double step =
+      ang.size() > 1 ? (ang.back() - ang.front()) / static_cast<double>(ang.size() - 1) : 1.0;
   Axes& b = fig.subplot(2, 2, 1);
   const double hmax = h.size() ? h.maxCoeff() : 1.0, hmin = h.size() ? h.minCoeff() : 0.0;
   b.image(h, ColorMap::viridis, hmin, hmax > hmin ? hmax : hmin + 1,
@@ -268,8 +278,9 @@ void write_confusion(const std::string& path, const DecodeFigureData& d) {
   a.yticks = Ticks::whole();
   a.xlabel = format_number("predicted class (%.4g° bins)", 360.0 / C);
   a.ylabel = "true class";
-  a.title = d.fraction_correct >= 0 ? format_number("confusion matrix, fraction correct %.3f", d.fraction_correct)
-                                    : std::string("confusion matrix");
+  a.title = d.fraction_correct >= 0
+                ? format_number("confusion matrix, fraction correct %.3f", d.fraction_correct)
+                : std::string("confusion matrix");
   fig.save(path);
 }
 
@@ -283,8 +294,10 @@ std::vector<std::string> write_decode_figures(const std::string& dir, const Deco
     return dir + "/" + name;
   };
   write_data_matrix(out("data_matrix.png"), d);
-  if (classifier) write_decoded_classes(out("decoded_classes.png"), d);
-  else write_training_loss(out("training_loss.png"), d);
+  if (classifier)
+    write_decoded_classes(out("decoded_classes.png"), d);
+  else
+    write_training_loss(out("training_loss.png"), d);
   write_weights(out("weights.png"), d, false);
   write_weights(out("weights_sorted.png"), d, true);
   write_hidden_units(out("hidden_units.png"), d);

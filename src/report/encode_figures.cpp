@@ -1,10 +1,10 @@
-#include "core/format.hpp"
 #include "report/encode_figures.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
 
+#include "core/format.hpp"
 #include "core/rng.hpp"
 #include "report/plot.hpp"
 
@@ -32,7 +32,8 @@ void write_tuning(const std::string& path, const EncodeFigureData& d) {
   // plot_tuning draws against the file's stimuli in their order; sort them for the lines.
   std::vector<int64_t> order(d.stimuli.size());
   for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return d.stimuli[a] < d.stimuli[b]; });
+  std::stable_sort(order.begin(), order.end(),
+                   [&](int64_t a, int64_t b) { return d.stimuli[a] < d.stimuli[b]; });
   std::vector<double> x(order.size());
   for (size_t i = 0; i < order.size(); ++i) x[i] = d.stimuli[static_cast<size_t>(order[i])];
   for (size_t k = 0; k < picks.size(); ++k) {
@@ -93,8 +94,9 @@ void write_predictions(const std::string& path, const EncodeFigureData& d) {
     ax.xlabel = "stimulus bin";
     ax.ylabel = "response";
     if (k == 0)
-      ax.legend({{"train", colors::yellow}, {"test", colors::magenta}, {"prediction", colors::green}},
-                Corner::upper_left);
+      ax.legend(
+          {{"train", colors::yellow}, {"test", colors::magenta}, {"prediction", colors::green}},
+          Corner::upper_left);
   }
   fig.save(path);
 }
@@ -146,7 +148,8 @@ void write_fit(const std::string& path, const EncodeFigureData& d) {
   Axes& a = fig.subplot(1, 2, 0);
   a.line({-0.2, 1.0}, {-0.2, 1.0}, colors::grey, 1.5);
   // Many thousands of neurons: small translucent dots show where they pile up.
-  a.dots(ceil, corr, colors::cycle(0), ceil.size() > 5000 ? 2.5 : 4, ceil.size() > 5000 ? 0.25 : 0.6);
+  a.dots(ceil, corr, colors::cycle(0), ceil.size() > 5000 ? 2.5 : 4,
+         ceil.size() > 5000 ? 0.25 : 0.6);
   a.xlim = {0, 1};
   a.ylim = {-0.2, 1};
   a.xlabel = "noise ceiling  √(split-half r)";

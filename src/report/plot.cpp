@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -18,13 +18,15 @@ namespace {
 
 // Sizes in pixels. PLplot's pngcairo device counts 90 pixels per inch when converting its
 // millimetre sizes (character height, tick length) to pixels.
-constexpr double kFontPx = 14.0;       // tick labels, axis labels, legends
+constexpr double kFontPx = 14.0;  // tick labels, axis labels, legends
 constexpr double kTitlePx = 15.5;
-constexpr double kCharWidth = 0.64;    // glyph advance / font size (DejaVu Sans digits: 0.636)
+constexpr double kCharWidth = 0.64;  // glyph advance / font size (DejaVu Sans digits: 0.636)
 constexpr double kTickPx = 4.5;
 constexpr double kDevicePxPerMm = 90.0 / 25.4;
 
-double mm(double px) { return px / kDevicePxPerMm; }
+double mm(double px) {
+  return px / kDevicePxPerMm;
+}
 
 double text_width_px(const std::string& s, double font_px) {
   // Count UTF-8 code points, skipping PLplot escapes such as #d / #u / #<bold/>.
@@ -58,9 +60,11 @@ TickSet make_ticks(const Ticks& t, double a, double b, double length_px, double 
   TickSet ts;
   if (t.kind == Ticks::Kind::none) return ts;
   const double lo = std::min(a, b), hi = std::max(a, b);
-  const double step = t.kind == Ticks::Kind::step
-                          ? t.step
-                          : nice_step(lo, hi, std::clamp(static_cast<int>(length_px / spacing_px), 3, 9), t.integer);
+  const double step =
+      t.kind == Ticks::Kind::step
+          ? t.step
+          : nice_step(lo, hi, std::clamp(static_cast<int>(length_px / spacing_px), 3, 9),
+                      t.integer);
   if (!(step > 0) || !std::isfinite(lo) || !std::isfinite(hi)) return ts;
   const double eps = 1e-9 * std::max(1.0, hi - lo);
   // Ticks sit at first + k*step (first = 0 unless labels name them from elsewhere).
@@ -89,7 +93,9 @@ TickSet make_ticks(const Ticks& t, double a, double b, double length_px, double 
 }
 
 void set_color(Rgb c, double alpha = 1.0) {
-  const auto b = [](double v) { return static_cast<PLINT>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
+  const auto b = [](double v) {
+    return static_cast<PLINT>(std::lround(std::clamp(v, 0.0, 1.0) * 255));
+  };
   plscol0a(15, b(c.r), b(c.g), b(c.b), std::clamp(alpha, 0.0, 1.0));
   plcol0(15);
 }
@@ -142,11 +148,13 @@ struct PixelFrame {
 };
 
 // plptex's reference point is the middle of the text's height; `just` 0 left .. 1 right.
-void text_at(const PixelFrame& pf, double x, double y_top, const std::string& s, double just, double font_px,
-             bool vertical = false) {
+void text_at(const PixelFrame& pf, double x, double y_top, const std::string& s, double just,
+             double font_px, bool vertical = false) {
   plschr(mm(font_px), 1.0);
-  if (vertical) plptex(x, pf.y(y_top), 0, 1, just, s.c_str());
-  else plptex(x, pf.y(y_top), 1, 0, just, s.c_str());
+  if (vertical)
+    plptex(x, pf.y(y_top), 0, 1, just, s.c_str());
+  else
+    plptex(x, pf.y(y_top), 1, 0, just, s.c_str());
 }
 
 void seg(const PixelFrame& pf, double x0, double y0, double x1, double y1) {
@@ -209,17 +217,21 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
   const TickSet xt = make_ticks(ax.xticks, lim.x0, lim.x1, cell.w * 0.8);
   const TickSet yt = make_ticks(ax.yticks, lim.y0, lim.y1, cell.h * 0.75, 50);
   const bool bar = ax.colorbar_label.has_value() && ax.img.has_value();
-  const TickSet ct = bar ? make_ticks(Ticks{}, ax.img->vmin, ax.img->vmax, cell.h * 0.75, 50) : TickSet{};
+  const TickSet ct =
+      bar ? make_ticks(Ticks{}, ax.img->vmin, ax.img->vmax, cell.h * 0.75, 50) : TickSet{};
   Box b = cell;
   if (!ax.fixed_box) {
     const double left = 10 + (ax.ylabel.empty() ? 0 : 1.6 * kFontPx) +
                         (yt.values.empty() ? 0 : yt.max_label_px + kTickPx + 6) + ax.pad_left_px;
-    const double bottom = 8 + (xt.values.empty() ? 0 : kFontPx + kTickPx + 6) + (ax.xlabel.empty() ? 0 : 1.6 * kFontPx);
+    const double bottom = 8 + (xt.values.empty() ? 0 : kFontPx + kTickPx + 6) +
+                          (ax.xlabel.empty() ? 0 : 1.6 * kFontPx);
     const double top = ax.title.empty() ? 12 : 2.0 * kTitlePx;
     double right = 14;
     if (bar)
-      right += kBarGap + kBarWidth + kTickPx + 6 + ct.max_label_px + (ax.colorbar_label->empty() ? 0 : 1.8 * kFontPx);
-    b = {cell.x + left, cell.y + top, std::max(10.0, cell.w - left - right), std::max(10.0, cell.h - top - bottom)};
+      right += kBarGap + kBarWidth + kTickPx + 6 + ct.max_label_px +
+               (ax.colorbar_label->empty() ? 0 : 1.8 * kFontPx);
+    b = {cell.x + left, cell.y + top, std::max(10.0, cell.w - left - right),
+         std::max(10.0, cell.h - top - bottom)};
   }
   if (ax.equal_aspect) {
     const double ratio = std::abs((lim.y1 - lim.y0) / (lim.x1 - lim.x0));  // height / width wanted
@@ -295,22 +307,27 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
     if (corner == Corner::best) {
       // Count what the box would hide: every dot, and lines sampled every ~3 pixels.
       size_t fewest = SIZE_MAX;
-      for (Corner c : {Corner::upper_right, Corner::upper_left, Corner::lower_left, Corner::lower_right}) {
+      for (Corner c :
+           {Corner::upper_right, Corner::upper_left, Corner::lower_left, Corner::lower_right}) {
         double x0, y0;
         place(c, x0, y0);
         size_t hidden = 0;
-        const auto inside = [&](double px, double py) { return px >= x0 && px <= x0 + w && py >= y0 && py <= y0 + h; };
+        const auto inside = [&](double px, double py) {
+          return px >= x0 && px <= x0 + w && py >= y0 && py <= y0 + h;
+        };
         for (const auto& s : ax.series) {
           const size_t n = std::min(s.x.size(), s.y.size());
           for (size_t i = 0; i < n; ++i) {
             if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
             const double px = px_x(s.x[i]), py = px_y(s.y[i]);
             hidden += inside(px, py);
-            if (s.kind != Axes::Series::Kind::line || i + 1 >= n || !std::isfinite(s.x[i + 1]) || !std::isfinite(s.y[i + 1]))
+            if (s.kind != Axes::Series::Kind::line || i + 1 >= n || !std::isfinite(s.x[i + 1]) ||
+                !std::isfinite(s.y[i + 1]))
               continue;
             const double qx = px_x(s.x[i + 1]), qy = px_y(s.y[i + 1]);
             const int steps = std::min(2000, static_cast<int>(std::hypot(qx - px, qy - py) / 3));
-            for (int k = 1; k < steps; ++k) hidden += inside(px + (qx - px) * k / steps, py + (qy - py) * k / steps);
+            for (int k = 1; k < steps; ++k)
+              hidden += inside(px + (qx - px) * k / steps, py + (qy - py) * k / steps);
           }
         }
         if (hidden < fewest) fewest = hidden, corner = c;
@@ -323,7 +340,8 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
     plfill(4, bx, by);
     set_color({0.8, 0.8, 0.8});
     plwidth(1);
-    PLFLT cx[5] = {x, x + w, x + w, x, x}, cy[5] = {pf.y(y), pf.y(y), pf.y(y + h), pf.y(y + h), pf.y(y)};
+    PLFLT cx[5] = {x, x + w, x + w, x, x},
+          cy[5] = {pf.y(y), pf.y(y), pf.y(y + h), pf.y(y + h), pf.y(y)};
     plline(5, cx, cy);
     for (size_t i = 0; i < ax.legend_entries.size(); ++i) {
       const double yy = y + 6 + row * (i + 0.5);
@@ -347,12 +365,15 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
   size_t stride = 1;
   if (xt.values.size() > 1) {
     const double spacing = std::abs(px_x(xt.values[1]) - px_x(xt.values[0]));
-    while (stride < xt.values.size() && xt.max_label_px + 10 > spacing * static_cast<double>(stride)) ++stride;
+    while (stride < xt.values.size() &&
+           xt.max_label_px + 10 > spacing * static_cast<double>(stride))
+      ++stride;
   }
   for (size_t i = 0; i < xt.values.size(); ++i) {
     const double x = px_x(xt.values[i]);
     seg(pf, x, b.y + b.h, x, b.y + b.h + kTickPx);
-    if (i % stride == 0) text_at(pf, x, b.y + b.h + kTickPx + 4 + 0.5 * kFontPx, xt.labels[i], 0.5, kFontPx);
+    if (i % stride == 0)
+      text_at(pf, x, b.y + b.h + kTickPx + 4 + 0.5 * kFontPx, xt.labels[i], 0.5, kFontPx);
   }
   for (size_t i = 0; i < yt.values.size(); ++i) {
     const double y = px_y(yt.values[i]);
@@ -360,8 +381,9 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
     text_at(pf, b.x - kTickPx - 4, y, yt.labels[i], 1.0, kFontPx);
   }
   if (!ax.xlabel.empty())
-    text_at(pf, b.x + b.w / 2, b.y + b.h + (xt.values.empty() ? 6 : kTickPx + 6 + kFontPx) + 0.85 * kFontPx,
-            ax.xlabel, 0.5, kFontPx);
+    text_at(pf, b.x + b.w / 2,
+            b.y + b.h + (xt.values.empty() ? 6 : kTickPx + 6 + kFontPx) + 0.85 * kFontPx, ax.xlabel,
+            0.5, kFontPx);
   if (!ax.ylabel.empty())
     text_at(pf, b.x - (yt.values.empty() ? 6 : kTickPx + 6 + yt.max_label_px) - 0.9 * kFontPx,
             b.y + b.h / 2, ax.ylabel, 0.5, kFontPx, true);
@@ -372,8 +394,10 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
     plvpor(cb.x / pf.w, (cb.x + cb.w) / pf.w, 1 - (cb.y + cb.h) / pf.h, 1 - cb.y / pf.h);
     plwind(0, 1, ax.img->vmin, ax.img->vmax);
     RowMatD ramp(256, 1);
-    for (int i = 0; i < 256; ++i) ramp(i, 0) = ax.img->vmax - (ax.img->vmax - ax.img->vmin) * (i + 0.5) / 256;
-    draw_image(ramp, ax.img->map, ax.img->vmin, ax.img->vmax, Extent{0, 1, ax.img->vmin, ax.img->vmax});
+    for (int i = 0; i < 256; ++i)
+      ramp(i, 0) = ax.img->vmax - (ax.img->vmax - ax.img->vmin) * (i + 0.5) / 256;
+    draw_image(ramp, ax.img->map, ax.img->vmin, ax.img->vmax,
+               Extent{0, 1, ax.img->vmin, ax.img->vmax});
     pf.use();
     set_color(colors::black);
     plwidth(1);
@@ -381,13 +405,14 @@ void draw_axes(const Axes& ax, const PixelFrame& pf) {
     PLFLT by[5] = {pf.y(cb.y), pf.y(cb.y), pf.y(cb.y + cb.h), pf.y(cb.y + cb.h), pf.y(cb.y)};
     plline(5, bx, by);
     for (size_t i = 0; i < ct.values.size(); ++i) {
-      const double y = cb.y + cb.h - (ct.values[i] - ax.img->vmin) / (ax.img->vmax - ax.img->vmin) * cb.h;
+      const double y =
+          cb.y + cb.h - (ct.values[i] - ax.img->vmin) / (ax.img->vmax - ax.img->vmin) * cb.h;
       seg(pf, cb.x + cb.w, y, cb.x + cb.w + kTickPx, y);
       text_at(pf, cb.x + cb.w + kTickPx + 4, y, ct.labels[i], 0.0, kFontPx);
     }
     if (!ax.colorbar_label->empty())
-      text_at(pf, cb.x + cb.w + kTickPx + 8 + ct.max_label_px + 0.8 * kFontPx, cb.y + cb.h / 2, *ax.colorbar_label, 0.5,
-              kFontPx, true);
+      text_at(pf, cb.x + cb.w + kTickPx + 8 + ct.max_label_px + 0.8 * kFontPx, cb.y + cb.h / 2,
+              *ax.colorbar_label, 0.5, kFontPx, true);
   }
 }
 
@@ -411,12 +436,13 @@ bool have_pngcairo() {
 
 }  // namespace
 
-void Axes::line(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double width_px) {
+void Axes::line(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+                double width_px) {
   series.push_back({x, y, color, width_px, 1.0, Series::Kind::line});
 }
 
-void Axes::dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double diameter_px,
-                double alpha) {
+void Axes::dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+                double diameter_px, double alpha) {
   series.push_back({x, y, color, diameter_px, alpha, Series::Kind::dots});
 }
 
@@ -424,8 +450,8 @@ void Axes::bars(const std::vector<double>& edges, const std::vector<double>& hei
   series.push_back({edges, heights, color, 0, 1.0, Series::Kind::bars});
 }
 
-void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax, std::optional<Extent> extent,
-                 Resample r) {
+void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax,
+                 std::optional<Extent> extent, Resample r) {
   Image im;
   im.map = map;
   im.vmin = vmin;
@@ -435,14 +461,18 @@ void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax, std::
   img = std::move(im);
 }
 
-void Axes::colorbar(std::string label) { colorbar_label = std::move(label); }
+void Axes::colorbar(std::string label) {
+  colorbar_label = std::move(label);
+}
 
 void Axes::legend(std::vector<LegendEntry> entries, Corner where) {
   legend_entries = std::move(entries);
   legend_corner = where;
 }
 
-void Axes::text(double fx, double fy, std::string s, Rgb color) { labels.push_back({fx, fy, std::move(s), color}); }
+void Axes::text(double fx, double fy, std::string s, Rgb color) {
+  labels.push_back({fx, fy, std::move(s), color});
+}
 
 Figure::Figure(int width_px, int height_px) : width_(width_px), height_(height_px) {}
 
@@ -472,7 +502,9 @@ Axes& Figure::add_axes_px(double x, double y, double w, double h) {
 void Figure::save(const std::string& path) const {
   const std::lock_guard<std::mutex> lock(g_plplot_mutex);
   if (!have_pngcairo())
-    throw IoError(path + ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
+    throw IoError(
+        path +
+        ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
   // PLplot exits the process when it cannot open its output file, so the temporary file is
   // created (and checked) here first; the device then truncates and writes it.
   const std::string tmp = io::temp_path_for(path);
@@ -551,8 +583,10 @@ std::string format_tick(double value, double step) {
   }
   if (std::abs(value) < 0.5 * step * 1e-6) value = 0;
   char buf[64];
-  if (std::abs(value) >= 1e6) std::snprintf(buf, sizeof buf, "%.3g", value);
-  else std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  if (std::abs(value) >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.3g", value);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s = buf;
   if (s.rfind("-0", 0) == 0 && std::strtod(buf, nullptr) == 0.0) s = s.substr(1);  // no "-0.0"
   // A true minus sign, as matplotlib draws it.
@@ -564,7 +598,9 @@ double nice_step(double lo, double hi, int target, bool integer) {
   const double range = std::abs(hi - lo);
   if (!(range > 0) || !std::isfinite(range)) return 1;
   const double a = std::min(lo, hi), b = std::max(lo, hi);
-  const auto count = [&](double s) { return std::floor(b / s + 1e-9) - std::ceil(a / s - 1e-9) + 1; };
+  const auto count = [&](double s) {
+    return std::floor(b / s + 1e-9) - std::ceil(a / s - 1e-9) + 1;
+  };
   // As matplotlib's MaxNLocator: the smallest step of 1, 2, 2.5, 5 x 10^k that gives at most
   // target + 1 ticks (whole-number axes skip 2.5 and steps below 1).
   const double mag = std::pow(10.0, std::floor(std::log10(range / std::max(1, target))) - 1);
