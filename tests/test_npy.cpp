@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "io/npy.hpp"
 
 namespace nc::io {

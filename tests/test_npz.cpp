@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "core/error.hpp"
-#include "io/atomic_file.hpp"
+#include "core/atomic_file.hpp"
 #include "io/npz.hpp"
 
 namespace nc::io {

@@ -12,7 +12,9 @@
 #include "golden_helpers.hpp"
 #include "png_check.hpp"
 #include "report/colormap.hpp"
+#include "report/figure_helpers.hpp"
 #include "report/plot.hpp"
+#include "train/history.hpp"
 
 namespace nc {
 namespace {
@@ -60,7 +62,8 @@ TEST(ReportColorMap, MatchesMatplotlib) {
   EXPECT_NEAR(ph.g, 0.6719, 5e-3);
   EXPECT_NEAR(ph.b, 0.5774, 2e-3);
   // bwr: blue, white, red.
-  const auto b0 = colormap_rgb(ColorMap::bwr, 0), bh = colormap_rgb(ColorMap::bwr, 0.5), b1 = colormap_rgb(ColorMap::bwr, 1);
+  const auto b0 = colormap_rgb(ColorMap::bwr, 0), bh = colormap_rgb(ColorMap::bwr, 0.5),
+             b1 = colormap_rgb(ColorMap::bwr, 1);
   EXPECT_EQ(b0.r, 0.0);
   EXPECT_EQ(b0.b, 1.0);
   EXPECT_EQ(bh.r, 1.0);
@@ -123,13 +126,57 @@ TEST(ReportPlot, UnwritablePathThrowsAndLeavesNothing) {
   EXPECT_THROW(fig.save("/nonexistent_neurocodec_dir/f.png"), IoError);
 }
 
+TEST(ReportFigureHelpers, PicksAnglesColumnsAndLabels) {
+  const std::vector<int64_t> p = report::random_picks(10, 4, 7, 1);
+  EXPECT_EQ(p.size(), 4u);
+  EXPECT_EQ(std::set<int64_t>(p.begin(), p.end()).size(), 4u);  // distinct
+  for (int64_t i : p) EXPECT_TRUE(i >= 0 && i < 10);
+  EXPECT_EQ(report::random_picks(10, 4, 7, 1), p);  // reproducible
+  EXPECT_NE(report::random_picks(10, 4, 7, 2), p);  // another figure, another stream
+  EXPECT_EQ(report::random_picks(3, 5, 7, 1).size(), 3u);
+
+  // Ties keep the file order.
+  const report::AngleOrder o = report::angle_order({90, 0, 45, 0});
+  EXPECT_EQ(o.rows, (std::vector<int64_t>{1, 3, 2, 0}));
+  EXPECT_EQ(o.angles, (std::vector<double>{0, 0, 45, 90}));
+  RowMat m(3, 2);
+  m << 1, 2, 3, 4, 5, 6;
+  EXPECT_EQ(report::column(m, 1), (std::vector<double>{2, 4, 6}));
+  EXPECT_EQ(report::column(m, 0, {2, 0}), (std::vector<double>{5, 1}));
+  EXPECT_EQ(report::arange(3), (std::vector<double>{0, 1, 2}));
+  EXPECT_EQ(report::degrees_label("decoding error"), "decoding error (°)");
+}
+
+TEST(ReportFigureHelpers, LossPanelTestLossAsLineOrDots) {
+  train::History h;
+  for (int i = 0; i < 20; ++i) h.train_loss.push_back(1.0 / (i + 1)), h.test_loss.push_back(0.5);
+  report::Axes line, dots;
+  report::draw_loss_panel(line, h, "mean squared error");
+  ASSERT_EQ(line.series.size(), 2u);
+  EXPECT_EQ(line.series[1].kind, report::Axes::Series::Kind::line);
+  EXPECT_EQ(line.series[1].x.size(), 20u);
+  EXPECT_EQ(line.xlim.lo, 0.0);
+  EXPECT_EQ(line.ylabel, "mean squared error");
+  report::draw_loss_panel(
+      dots, h, "loss",
+      {.xlabel = "iteration", .from_zero = false, .test_dots = train::kEncoderProgress});
+  ASSERT_EQ(dots.series.size(), 2u);
+  EXPECT_EQ(dots.series[1].kind, report::Axes::Series::Kind::dots);
+  // Iteration 1 and every 20/10 = 2nd (1-based), drawn at 0-based x.
+  EXPECT_EQ(dots.series[1].x, (std::vector<double>{0, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19}));
+  EXPECT_FALSE(dots.xlim.lo.has_value());
+  ASSERT_EQ(dots.legend_entries.size(), 2u);
+  EXPECT_TRUE(dots.legend_entries[1].dot);
+}
+
 TEST(ReportFigures, DecodeClassifierWritesItsFigures) {
   const std::string out = testing::fresh_dir("figcls");
-  const auto r = run_cli("decode --data " + golden("decoder_data.npz") + " --iters 50 --quiet --out " + out);
+  const auto r =
+      run_cli("decode --data " + golden("decoder_data.npz") + " --iters 50 --quiet --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::set<std::string> expected = {"data_matrix.png",    "decoded_classes.png", "weights.png",
-                                          "weights_sorted.png", "hidden_units.png",    "decoded_vs_true.png",
-                                          "decoding_error.png", "confusion.png"};
+  const std::set<std::string> expected = {
+      "data_matrix.png",  "decoded_classes.png", "weights.png",        "weights_sorted.png",
+      "hidden_units.png", "decoded_vs_true.png", "decoding_error.png", "confusion.png"};
   EXPECT_EQ(files_with_extension(out, ".png"), expected);
   for (const auto& f : expected) expect_figure(out + "/" + f);
   // metrics.json lists them, and is still the last file written (it exists, so all do).
@@ -141,11 +188,12 @@ TEST(ReportFigures, DecodeClassifierWritesItsFigures) {
 
 TEST(ReportFigures, DecodeRegressionWritesItsFigures) {
   const std::string out = testing::fresh_dir("figreg");
-  const auto r = run_cli("decode --model regression --data " + golden("decoder_data.npz") + " --quiet --out " + out);
+  const auto r = run_cli("decode --model regression --data " + golden("decoder_data.npz") +
+                         " --quiet --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::set<std::string> expected = {"data_matrix.png", "training_loss.png", "weights.png",
-                                          "weights_sorted.png", "hidden_units.png", "decoded_vs_true.png",
-                                          "decoding_error.png"};
+  const std::set<std::string> expected = {
+      "data_matrix.png",  "training_loss.png",   "weights.png",       "weights_sorted.png",
+      "hidden_units.png", "decoded_vs_true.png", "decoding_error.png"};
   EXPECT_EQ(files_with_extension(out, ".png"), expected);
   for (const auto& f : expected) expect_figure(out + "/" + f);
   fs::remove_all(out);
@@ -153,10 +201,12 @@ TEST(ReportFigures, DecodeRegressionWritesItsFigures) {
 
 TEST(ReportFigures, EncodeWritesItsFigures) {
   const std::string out = testing::fresh_dir("figenc");
-  const auto r = run_cli("encode --data " + golden("encoder_data.npz") + " --iters 10 --lr 0.1 --quiet --out " + out);
+  const auto r = run_cli("encode --data " + golden("encoder_data.npz") +
+                         " --iters 10 --lr 0.1 --quiet --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
-  const std::set<std::string> expected = {"encoder_tuning.png", "encoder_training.png", "encoder_predictions.png",
-                                          "conv_filters.png", "encoder_fit.png"};
+  const std::set<std::string> expected = {"encoder_tuning.png", "encoder_training.png",
+                                          "encoder_predictions.png", "conv_filters.png",
+                                          "encoder_fit.png"};
   EXPECT_EQ(files_with_extension(out, ".png"), expected);
   for (const auto& f : expected) expect_figure(out + "/" + f);
   fs::remove_all(out);
@@ -164,9 +214,11 @@ TEST(ReportFigures, EncodeWritesItsFigures) {
 
 TEST(ReportFigures, NoPlotsWritesNone) {
   const std::string a = testing::fresh_dir("noplots_dec"), b = testing::fresh_dir("noplots_enc");
-  auto r = run_cli("decode --data " + golden("decoder_data.npz") + " --iters 5 --quiet --no-plots --out " + a);
+  auto r = run_cli("decode --data " + golden("decoder_data.npz") +
+                   " --iters 5 --quiet --no-plots --out " + a);
   ASSERT_EQ(r.status, 0) << r.err;
-  r = run_cli("encode --data " + golden("encoder_data.npz") + " --iters 3 --lr 0.1 --quiet --no-plots --out " + b);
+  r = run_cli("encode --data " + golden("encoder_data.npz") +
+              " --iters 3 --lr 0.1 --quiet --no-plots --out " + b);
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_TRUE(files_with_extension(a, ".png").empty());
   EXPECT_TRUE(files_with_extension(b, ".png").empty());

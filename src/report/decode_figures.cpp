@@ -1,32 +1,19 @@
-#include "core/format.hpp"
 #include "report/decode_figures.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
-#include "core/rng.hpp"
+#include "core/format.hpp"
+#include "report/figure_helpers.hpp"
 #include "report/plot.hpp"
 
 namespace nc::report {
 namespace {
 
-constexpr const char* kDeg = "°";
+constexpr uint64_t kPicksStream = 0x66696773;  // "figs": the tuning curves' random neurons
 
-std::vector<double> to_double(const std::vector<float>& v) { return {v.begin(), v.end()}; }
-
-std::vector<double> iota_from(size_t n, double first) {
-  std::vector<double> x(n);
-  for (size_t i = 0; i < n; ++i) x[i] = first + static_cast<double>(i);
-  return x;
-}
-
-// k distinct random indices below n, drawn from a generator seeded for the figures.
-std::vector<int64_t> random_picks(int64_t n, int64_t k, uint64_t seed) {
-  Rng rng(derive_seed(seed, 0x66696773));  // "figs": independent of the training stream
-  std::vector<int64_t> p = rng.permutation(n);
-  p.resize(static_cast<size_t>(std::min(n, k)));
-  return p;
+std::vector<double> to_double(const std::vector<float>& v) {
+  return {v.begin(), v.end()};
 }
 
 // Symmetric colour limit for a weight matrix: the tutorial's fixed limit (so that figures of
@@ -51,7 +38,8 @@ RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
 
 void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim) {
   // Columns averaged in blocks down to the axes' width, as an anti-aliased imshow shows them.
-  ax.image(w, ColorMap::bwr, -lim, lim, {}, Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
+  ax.image(w, ColorMap::bwr, -lim, lim, {},
+           Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
   ax.colorbar();
   ax.xlabel = xlabel;
   ax.ylabel = "hidden units";
@@ -65,7 +53,8 @@ void write_weights(const std::string& path, const DecodeFigureData& d, bool sort
   const RowMatD wout_t = models::decoder_values(d.net).out_w.cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
-  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons", weight_limit(win, 1e-2));
+  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons",
+            weight_limit(win, 1e-2));
   Axes& b = fig.add_cell_px(730, 0, 370, 440);
   const double lim = weight_limit(wout_t, 3.0);
   b.image(wout_t, ColorMap::bwr, -lim, lim);
@@ -90,7 +79,8 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   Axes& a = fig.subplot(1, 2, 0);
   // Neurons are subsampled (every k-th row) rather than averaged: averaging unrelated neurons
   // would wash out the single-neuron variability this panel is there to show.
-  a.image(x, ColorMap::pink, vmin, vmax, {}, Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
+  a.image(x, ColorMap::pink, vmin, vmax, {},
+          Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
   a.colorbar("normalized neural response");
   a.xticks = Ticks::none();
   a.yticks = Ticks::none();
@@ -98,59 +88,34 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   a.ylabel = "neuron";
 
   Axes& b = fig.subplot(1, 2, 1);
-  const std::vector<double> s = to_double(d.stimuli);
-  const std::vector<int64_t> picks = random_picks(d.resp.cols(), 3, d.seed);
-  // Drawn in angle order so that the line runs along the orientation axis.
-  std::vector<int64_t> order(d.stimuli.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t p, int64_t q) { return s[p] < s[q]; });
-  std::vector<double> xs(order.size());
-  for (size_t i = 0; i < order.size(); ++i) xs[i] = s[static_cast<size_t>(order[i])];
+  const std::vector<int64_t> picks = random_picks(d.resp.cols(), 3, d.seed, kPicksStream);
+  const AngleOrder by_angle = angle_order(d.stimuli);
   std::vector<LegendEntry> legend;
   for (size_t k = 0; k < picks.size(); ++k) {
-    std::vector<double> ys(order.size());
-    for (size_t i = 0; i < order.size(); ++i) ys[i] = d.resp(order[i], picks[k]);
-    b.line(xs, ys, colors::cycle(k), 1.5);
+    b.line(by_angle.angles, column(d.resp, picks[k], by_angle.rows), colors::cycle(k), 1.5);
     legend.push_back({"neuron " + std::to_string(picks[k]), colors::cycle(k)});
   }
   b.legend(legend);
-  b.xticks = Ticks::every(90);
-  b.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  orientation_xaxis(b);
   b.ylabel = "neural response";
   fig.save(path);
 }
 
 void write_training_loss(const std::string& path, const DecodeFigureData& d) {
   Figure fig(700, 500);
-  Axes& a = fig.subplot(1, 1, 0);
-  const std::vector<double> it = iota_from(d.history.train_loss.size(), 0);
-  a.line(it, d.history.train_loss, colors::cycle(0));
-  a.line(iota_from(d.history.test_loss.size(), 0), d.history.test_loss, colors::cycle(1));
-  a.legend({{"train loss", colors::cycle(0)}, {"test loss", colors::cycle(1)}});
-  a.xlim.lo = 0;
-  a.ylim.lo = 0;
-  a.xlabel = "iterations of gradient descent";
-  a.ylabel = "mean squared error";
+  draw_loss_panel(fig.subplot(1, 1, 0), d.history, "mean squared error");
   fig.save(path);
 }
 
 std::string bin_label(int i, int n) {
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.0f%s - %.0f%s", i * 360.0 / n, kDeg, (i + 1) * 360.0 / n, kDeg);
-  return buf;
+  return format_number("%.0f°", i * 360.0 / n) + " - " +
+         format_number("%.0f°", (i + 1) * 360.0 / n);
 }
 
 void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
   const int C = d.classes;
   Figure fig(1500, 560);
-  Axes& a = fig.subplot(1, 2, 0);
-  a.line(iota_from(d.history.train_loss.size(), 0), d.history.train_loss, colors::cycle(0));
-  a.line(iota_from(d.history.test_loss.size(), 0), d.history.test_loss, colors::cycle(1));
-  a.legend({{"train loss", colors::cycle(0)}, {"test loss", colors::cycle(1)}});
-  a.xlim.lo = 0;
-  a.ylim.lo = 0;
-  a.xlabel = "iterations of gradient descent";
-  a.ylabel = "negative log likelihood";
+  draw_loss_panel(fig.subplot(1, 2, 0), d.history, "negative log likelihood");
 
   Axes& b = fig.subplot(1, 2, 1);
   const double ylo = -0.05 * (C - 1), yhi = (C - 1) * 1.05;
@@ -162,7 +127,7 @@ void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
   std::vector<double> pc(d.test_predicted.begin(), d.test_predicted.end());
   b.dots(to_double(d.test_angle), pc, colors::cycle(0), 6);
   b.ylim = {ylo, yhi};
-  b.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
+  b.xlabel = degrees_label("true stimulus orientation");
   b.ylabel = "decoded orientation bin";
   std::vector<std::string> xl, yl;
   for (int i = 0; i <= C; ++i) xl.push_back(format_number("%.4g", i * 360.0 / C));
@@ -180,9 +145,11 @@ void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
 
   // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
   std::vector<double> ang(d.pref.row_order.size());
-  for (size_t i = 0; i < ang.size(); ++i) ang[i] = d.stimuli[static_cast<size_t>(d.pref.row_order[i])];
+  for (size_t i = 0; i < ang.size(); ++i)
+    ang[i] = d.stimuli[static_cast<size_t>(d.pref.row_order[i])];
   const RowMatD h = d.hidden.cast<double>().transpose();
-  const double step = ang.size() > 1 ? (ang.back() - ang.front()) / static_cast<double>(ang.size() - 1) : 1.0;
+  const double step =
+      ang.size() > 1 ? (ang.back() - ang.front()) / static_cast<double>(ang.size() - 1) : 1.0;
   Axes& b = fig.subplot(2, 2, 1);
   const double hmax = h.size() ? h.maxCoeff() : 1.0, hmin = h.size() ? h.minCoeff() : 0.0;
   b.image(h, ColorMap::viridis, hmin, hmax > hmin ? hmax : hmin + 1,
@@ -190,10 +157,9 @@ void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
   b.colorbar();
   // The whole circle on the axis (so that its 0 and 360 ticks show), as the tutorial's 360 bins.
   b.xlim = {std::min(0.0, ang.front() - step / 2), std::max(360.0, ang.back() + step / 2)};
-  b.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  orientation_xaxis(b);
   b.ylabel = "hidden units";
   b.title = "#<bold/>h#<medium/>";
-  b.xticks = Ticks::every(90);
   b.yticks = Ticks::whole();
 
   Axes& c = fig.subplot(2, 2, 3);
@@ -202,10 +168,9 @@ void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
     for (int64_t i = 0; i < h.cols(); ++i) y[static_cast<size_t>(i)] = h(k, i);
     c.line(ang, y, colors::cycle(static_cast<size_t>(k)), 1.5);
   }
-  c.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+  orientation_xaxis(c);
   c.ylabel = "hidden unit activity";
   c.title = "#<bold/>h#<medium/> tuning curves";
-  c.xticks = Ticks::every(90);
   fig.save(path);
 }
 
@@ -225,11 +190,10 @@ void write_decoded_vs_true(const std::string& path, const DecodeFigureData& d) {
   a.dots(t, d.test_decoded, colors::cycle(0), 6);
   a.xlim = {lo, hi};
   a.ylim = {lo, hi};
-  a.xticks = Ticks::every(90);
+  orientation_xaxis(a, "true stimulus orientation");
   a.yticks = Ticks::every(90);
+  a.ylabel = degrees_label("decoded stimulus orientation");
   a.title = format_number("MSE on testing set: %.2f", d.test_mse);
-  a.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
-  a.ylabel = std::string("decoded stimulus orientation (") + kDeg + ")";
   fig.save(path);
 }
 
@@ -245,10 +209,9 @@ void write_decoding_error(const std::string& path, const DecodeFigureData& d) {
   }
   a.dots(t, e, colors::cycle(0), 6);
   a.ylim = {lo - 0.05 * (hi - lo), hi + 0.05 * (hi - lo)};
-  a.xticks = Ticks::every(90);
+  orientation_xaxis(a, "true stimulus orientation");
   a.yticks = Ticks::every(90);
-  a.xlabel = std::string("true stimulus orientation (") + kDeg + ")";
-  a.ylabel = std::string("decoding error (") + kDeg + ")";
+  a.ylabel = degrees_label("decoding error");
   fig.save(path);
 }
 
@@ -268,8 +231,9 @@ void write_confusion(const std::string& path, const DecodeFigureData& d) {
   a.yticks = Ticks::whole();
   a.xlabel = format_number("predicted class (%.4g° bins)", 360.0 / C);
   a.ylabel = "true class";
-  a.title = d.fraction_correct >= 0 ? format_number("confusion matrix, fraction correct %.3f", d.fraction_correct)
-                                    : std::string("confusion matrix");
+  a.title = d.fraction_correct >= 0
+                ? format_number("confusion matrix, fraction correct %.3f", d.fraction_correct)
+                : std::string("confusion matrix");
   fig.save(path);
 }
 
@@ -283,8 +247,10 @@ std::vector<std::string> write_decode_figures(const std::string& dir, const Deco
     return dir + "/" + name;
   };
   write_data_matrix(out("data_matrix.png"), d);
-  if (classifier) write_decoded_classes(out("decoded_classes.png"), d);
-  else write_training_loss(out("training_loss.png"), d);
+  if (classifier)
+    write_decoded_classes(out("decoded_classes.png"), d);
+  else
+    write_training_loss(out("training_loss.png"), d);
   write_weights(out("weights.png"), d, false);
   write_weights(out("weights_sorted.png"), d, true);
   write_hidden_units(out("hidden_units.png"), d);

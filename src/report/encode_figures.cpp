@@ -1,55 +1,36 @@
-#include "core/format.hpp"
 #include "report/encode_figures.hpp"
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 
-#include "core/rng.hpp"
+#include "core/format.hpp"
+#include "report/figure_helpers.hpp"
 #include "report/plot.hpp"
 
 namespace nc::report {
 namespace {
 
-constexpr const char* kDeg = "°";
-
-std::vector<int64_t> random_picks(int64_t n, int64_t k, uint64_t seed, uint64_t stream) {
-  Rng rng(derive_seed(seed, stream));
-  std::vector<int64_t> p = rng.permutation(n);
-  p.resize(static_cast<size_t>(std::min(n, k)));
-  return p;
-}
-
-std::vector<double> column(const RowMat& m, int64_t j) {
-  std::vector<double> c(static_cast<size_t>(m.rows()));
-  for (int64_t i = 0; i < m.rows(); ++i) c[static_cast<size_t>(i)] = m(i, j);
-  return c;
-}
+// The random neurons of each figure come from a stream of their own.
+constexpr uint64_t kTuningStream = 0x74756e65;      // "tune"
+constexpr uint64_t kPredictionStream = 0x70726564;  // "pred"
 
 void write_tuning(const std::string& path, const EncodeFigureData& d) {
   Figure fig(1500, 760);
-  const std::vector<int64_t> picks = random_picks(d.resp_train.cols(), 15, d.seed, 0x74756e65);
-  // plot_tuning draws against the file's stimuli in their order; sort them for the lines.
-  std::vector<int64_t> order(d.stimuli.size());
-  for (size_t i = 0; i < order.size(); ++i) order[i] = static_cast<int64_t>(i);
-  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) { return d.stimuli[a] < d.stimuli[b]; });
-  std::vector<double> x(order.size());
-  for (size_t i = 0; i < order.size(); ++i) x[i] = d.stimuli[static_cast<size_t>(order[i])];
+  const std::vector<int64_t> picks = random_picks(d.resp_train.cols(), 15, d.seed, kTuningStream);
+  // plot_tuning draws against the file's stimuli in their order; sorted here for the lines.
+  const AngleOrder by_angle = angle_order(d.stimuli);
   for (size_t k = 0; k < picks.size(); ++k) {
     Axes& ax = fig.subplot(3, 5, static_cast<int>(k));
-    std::vector<double> tr(order.size()), te(order.size());
+    const std::vector<double> tr = column(d.resp_train, picks[k], by_angle.rows);
+    const std::vector<double> te = column(d.resp_test, picks[k], by_angle.rows);
     double lo = -0.5, hi = 2.4;  // the tutorial's ylim, widened if a curve leaves it
-    for (size_t i = 0; i < order.size(); ++i) {
-      tr[i] = d.resp_train(order[i], picks[k]);
-      te[i] = d.resp_test(order[i], picks[k]);
+    for (size_t i = 0; i < tr.size(); ++i)
       lo = std::min({lo, tr[i], te[i]}), hi = std::max({hi, tr[i], te[i]});
-    }
-    ax.line(x, tr, colors::yellow, 2);
-    ax.line(x, te, colors::magenta, 2);
+    ax.line(by_angle.angles, tr, colors::yellow, 2);
+    ax.line(by_angle.angles, te, colors::magenta, 2);
     ax.ylim = {lo, hi};
-    ax.xticks = Ticks::every(90);
     ax.title = "neuron " + std::to_string(picks[k]);
-    ax.xlabel = std::string("stimulus orientation (") + kDeg + ")";
+    orientation_xaxis(ax);
     ax.ylabel = "neural response";
     if (k == 0) ax.legend({{"train", colors::yellow}, {"test", colors::magenta}});
   }
@@ -58,32 +39,19 @@ void write_tuning(const std::string& path, const EncodeFigureData& d) {
 
 void write_training(const std::string& path, const EncodeFigureData& d) {
   Figure fig(700, 520);
-  Axes& a = fig.subplot(1, 1, 0);
-  const size_t n = d.history.train_loss.size();
-  std::vector<double> it(n);
-  for (size_t i = 0; i < n; ++i) it[i] = static_cast<double>(i);
-  a.line(it, d.history.train_loss, colors::cycle(0));
   // The tutorial evaluates the test loss at its progress iterations only (1 and every N/10).
-  std::vector<double> ti, tl;
-  for (size_t i = 0; i < d.history.test_loss.size(); ++i) {
-    const int64_t iter = static_cast<int64_t>(i) + 1;
-    if (train::is_progress_iteration(iter, static_cast<int64_t>(n), 10, true)) {
-      ti.push_back(static_cast<double>(i));
-      tl.push_back(d.history.test_loss[i]);
-    }
-  }
-  a.dots(ti, tl, colors::cycle(1), 9);
-  a.legend({{"train loss", colors::cycle(0)}, {"test loss", colors::cycle(1), true}});
-  a.xlabel = "Gradient descent iteration";
-  a.ylabel = "Mean squared error";
+  draw_loss_panel(fig.subplot(1, 1, 0), d.history, "Mean squared error",
+                  {.xlabel = "Gradient descent iteration",
+                   .from_zero = false,
+                   .test_dots = train::kEncoderProgress});
   fig.save(path);
 }
 
 void write_predictions(const std::string& path, const EncodeFigureData& d) {
   Figure fig(1500, 640);
-  const std::vector<int64_t> picks = random_picks(d.resp_train.cols(), 10, d.seed, 0x70726564);
-  std::vector<double> bins(static_cast<size_t>(d.resp_train.rows()));
-  for (size_t i = 0; i < bins.size(); ++i) bins[i] = static_cast<double>(i);
+  const std::vector<int64_t> picks =
+      random_picks(d.resp_train.cols(), 10, d.seed, kPredictionStream);
+  const std::vector<double> bins = arange(static_cast<size_t>(d.resp_train.rows()));
   for (size_t k = 0; k < picks.size(); ++k) {
     Axes& ax = fig.subplot(2, 5, static_cast<int>(k));
     ax.line(bins, column(d.resp_train, picks[k]), colors::yellow, 1.2);
@@ -93,8 +61,9 @@ void write_predictions(const std::string& path, const EncodeFigureData& d) {
     ax.xlabel = "stimulus bin";
     ax.ylabel = "response";
     if (k == 0)
-      ax.legend({{"train", colors::yellow}, {"test", colors::magenta}, {"prediction", colors::green}},
-                Corner::upper_left);
+      ax.legend(
+          {{"train", colors::yellow}, {"test", colors::magenta}, {"prediction", colors::green}},
+          Corner::upper_left);
   }
   fig.save(path);
 }
@@ -146,7 +115,8 @@ void write_fit(const std::string& path, const EncodeFigureData& d) {
   Axes& a = fig.subplot(1, 2, 0);
   a.line({-0.2, 1.0}, {-0.2, 1.0}, colors::grey, 1.5);
   // Many thousands of neurons: small translucent dots show where they pile up.
-  a.dots(ceil, corr, colors::cycle(0), ceil.size() > 5000 ? 2.5 : 4, ceil.size() > 5000 ? 0.25 : 0.6);
+  a.dots(ceil, corr, colors::cycle(0), ceil.size() > 5000 ? 2.5 : 4,
+         ceil.size() > 5000 ? 0.25 : 0.6);
   a.xlim = {0, 1};
   a.ylim = {-0.2, 1};
   a.xlabel = "noise ceiling  √(split-half r)";

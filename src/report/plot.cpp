@@ -4,8 +4,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdint>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstring>
 #include <mutex>
@@ -18,13 +18,15 @@ namespace {
 
 // Sizes in pixels. PLplot's pngcairo device counts 90 pixels per inch when converting its
 // millimetre sizes (character height, tick length) to pixels.
-constexpr double kFontPx = 14.0;       // tick labels, axis labels, legends
+constexpr double kFontPx = 14.0;  // tick labels, axis labels, legends
 constexpr double kTitlePx = 15.5;
-constexpr double kCharWidth = 0.64;    // glyph advance / font size (DejaVu Sans digits: 0.636)
+constexpr double kCharWidth = 0.64;  // glyph advance / font size (DejaVu Sans digits: 0.636)
 constexpr double kTickPx = 4.5;
 constexpr double kDevicePxPerMm = 90.0 / 25.4;
 
-double mm(double px) { return px / kDevicePxPerMm; }
+double mm(double px) {
+  return px / kDevicePxPerMm;
+}
 
 double text_width_px(const std::string& s, double font_px) {
   // Count UTF-8 code points, skipping PLplot escapes such as #d / #u / #<bold/>.
@@ -58,9 +60,11 @@ TickSet make_ticks(const Ticks& t, double a, double b, double length_px, double 
   TickSet ts;
   if (t.kind == Ticks::Kind::none) return ts;
   const double lo = std::min(a, b), hi = std::max(a, b);
-  const double step = t.kind == Ticks::Kind::step
-                          ? t.step
-                          : nice_step(lo, hi, std::clamp(static_cast<int>(length_px / spacing_px), 3, 9), t.integer);
+  const double step =
+      t.kind == Ticks::Kind::step
+          ? t.step
+          : nice_step(lo, hi, std::clamp(static_cast<int>(length_px / spacing_px), 3, 9),
+                      t.integer);
   if (!(step > 0) || !std::isfinite(lo) || !std::isfinite(hi)) return ts;
   const double eps = 1e-9 * std::max(1.0, hi - lo);
   // Ticks sit at first + k*step (first = 0 unless labels name them from elsewhere).
@@ -89,7 +93,9 @@ TickSet make_ticks(const Ticks& t, double a, double b, double length_px, double 
 }
 
 void set_color(Rgb c, double alpha = 1.0) {
-  const auto b = [](double v) { return static_cast<PLINT>(std::lround(std::clamp(v, 0.0, 1.0) * 255)); };
+  const auto b = [](double v) {
+    return static_cast<PLINT>(std::lround(std::clamp(v, 0.0, 1.0) * 255));
+  };
   plscol0a(15, b(c.r), b(c.g), b(c.b), std::clamp(alpha, 0.0, 1.0));
   plcol0(15);
 }
@@ -130,6 +136,10 @@ void draw_image(const RowMatD& z, ColorMap map, double vmin, double vmax, const 
   plimagefr(cols.data(), nx, ny, e.left, e.right, y0, y1, vmin, vmax, vmin, vmax, nullptr, nullptr);
 }
 
+struct Box {
+  double x, y, w, h;  // pixels, from the top-left corner
+};
+
 // The page in pixels, y upwards, for decorations (ticks, labels, legends) outside the data box.
 struct PixelFrame {
   double w, h;
@@ -141,12 +151,19 @@ struct PixelFrame {
   double y(double from_top) const { return h - from_top; }
 };
 
+// Makes the box the viewport, for drawing in world coordinates clipped to it.
+void set_viewport(const PixelFrame& pf, const Box& b) {
+  plvpor(b.x / pf.w, (b.x + b.w) / pf.w, 1 - (b.y + b.h) / pf.h, 1 - b.y / pf.h);
+}
+
 // plptex's reference point is the middle of the text's height; `just` 0 left .. 1 right.
-void text_at(const PixelFrame& pf, double x, double y_top, const std::string& s, double just, double font_px,
-             bool vertical = false) {
+void text_at(const PixelFrame& pf, double x, double y_top, const std::string& s, double just,
+             double font_px, bool vertical = false) {
   plschr(mm(font_px), 1.0);
-  if (vertical) plptex(x, pf.y(y_top), 0, 1, just, s.c_str());
-  else plptex(x, pf.y(y_top), 1, 0, just, s.c_str());
+  if (vertical)
+    plptex(x, pf.y(y_top), 0, 1, just, s.c_str());
+  else
+    plptex(x, pf.y(y_top), 1, 0, just, s.c_str());
 }
 
 void seg(const PixelFrame& pf, double x0, double y0, double x1, double y1) {
@@ -154,9 +171,12 @@ void seg(const PixelFrame& pf, double x0, double y0, double x1, double y1) {
   plline(2, xs, ys);
 }
 
-struct Box {
-  double x, y, w, h;  // pixels, from the top-left corner
-};
+// The box's outline in the current pen (page pixels).
+void outline(const PixelFrame& pf, const Box& b) {
+  PLFLT xs[5] = {b.x, b.x + b.w, b.x + b.w, b.x, b.x};
+  PLFLT ys[5] = {pf.y(b.y), pf.y(b.y), pf.y(b.y + b.h), pf.y(b.y + b.h), pf.y(b.y)};
+  plline(5, xs, ys);
+}
 
 struct Resolved {
   double x0, x1, y0, y1;  // world limits: x left..right, y bottom..top
@@ -200,195 +220,306 @@ Resolved resolve_limits(const Axes& ax) {
   return r;
 }
 
+// Data coordinates to page pixels (from the top-left corner) once the data box is placed.
+struct DataToPixels {
+  Box b;
+  Resolved lim;
+  double x(double v) const { return b.x + (v - lim.x0) / (lim.x1 - lim.x0) * b.w; }
+  double y(double v) const { return b.y + b.h - (v - lim.y0) / (lim.y1 - lim.y0) * b.h; }
+};
+
+// Layout: the data box inside the axes' cell, and its frame.
+
 constexpr double kBarGap = 14, kBarWidth = 18;
 
-void draw_axes(const Axes& ax, const PixelFrame& pf) {
-  const Resolved lim = resolve_limits(ax);
-  // Ticks first: their labels decide the margins.
-  Box cell{ax.cell_x, ax.cell_y, ax.cell_w, ax.cell_h};
-  const TickSet xt = make_ticks(ax.xticks, lim.x0, lim.x1, cell.w * 0.8);
-  const TickSet yt = make_ticks(ax.yticks, lim.y0, lim.y1, cell.h * 0.75, 50);
-  const bool bar = ax.colorbar_label.has_value() && ax.img.has_value();
-  const TickSet ct = bar ? make_ticks(Ticks{}, ax.img->vmin, ax.img->vmax, cell.h * 0.75, 50) : TickSet{};
-  Box b = cell;
-  if (!ax.fixed_box) {
-    const double left = 10 + (ax.ylabel.empty() ? 0 : 1.6 * kFontPx) +
-                        (yt.values.empty() ? 0 : yt.max_label_px + kTickPx + 6) + ax.pad_left_px;
-    const double bottom = 8 + (xt.values.empty() ? 0 : kFontPx + kTickPx + 6) + (ax.xlabel.empty() ? 0 : 1.6 * kFontPx);
-    const double top = ax.title.empty() ? 12 : 2.0 * kTitlePx;
-    double right = 14;
-    if (bar)
-      right += kBarGap + kBarWidth + kTickPx + 6 + ct.max_label_px + (ax.colorbar_label->empty() ? 0 : 1.8 * kFontPx);
-    b = {cell.x + left, cell.y + top, std::max(10.0, cell.w - left - right), std::max(10.0, cell.h - top - bottom)};
+struct AxesTicks {
+  TickSet x, y, bar;  // bar: the colour bar's, empty without one
+};
+
+bool has_colorbar(const Axes& ax) {
+  return ax.colorbar_label.has_value() && ax.img.has_value();
+}
+
+// Ticks come before the layout: their labels decide the margins. So they are spaced for the
+// cell's size less a guess at its margins, not for the data box that comes of them.
+AxesTicks make_axes_ticks(const Axes& ax, const Resolved& lim) {
+  AxesTicks t;
+  t.x = make_ticks(ax.xticks, lim.x0, lim.x1, ax.cell_w * 0.8);
+  t.y = make_ticks(ax.yticks, lim.y0, lim.y1, ax.cell_h * 0.75, 50);
+  if (has_colorbar(ax))
+    t.bar = make_ticks(Ticks{}, ax.img->vmin, ax.img->vmax, ax.cell_h * 0.75, 50);
+  return t;
+}
+
+// The data box: the cell less margins for tick labels, axis labels, title and colour bar
+// (a fixed box is taken as it is).
+Box data_box(const Axes& ax, const AxesTicks& t) {
+  const Box cell{ax.cell_x, ax.cell_y, ax.cell_w, ax.cell_h};
+  if (ax.fixed_box) return cell;
+  const double left = 10 + (ax.ylabel.empty() ? 0 : 1.6 * kFontPx) +
+                      (t.y.values.empty() ? 0 : t.y.max_label_px + kTickPx + 6) + ax.pad_left_px;
+  const double bottom = 8 + (t.x.values.empty() ? 0 : kFontPx + kTickPx + 6) +
+                        (ax.xlabel.empty() ? 0 : 1.6 * kFontPx);
+  const double top = ax.title.empty() ? 12 : 2.0 * kTitlePx;
+  double right = 14;
+  if (has_colorbar(ax))
+    right += kBarGap + kBarWidth + kTickPx + 6 + t.bar.max_label_px +
+             (ax.colorbar_label->empty() ? 0 : 1.8 * kFontPx);
+  return {cell.x + left, cell.y + top, std::max(10.0, cell.w - left - right),
+          std::max(10.0, cell.h - top - bottom)};
+}
+
+// The box shrunk about its centre so that one data unit is as long on both axes.
+Box fit_equal_aspect(Box b, const Resolved& lim) {
+  const double ratio = std::abs((lim.y1 - lim.y0) / (lim.x1 - lim.x0));  // height / width wanted
+  if (b.h / b.w > ratio) {
+    const double h = b.w * ratio;
+    b.y += (b.h - h) / 2, b.h = h;
+  } else {
+    const double w = b.h / ratio;
+    b.x += (b.w - w) / 2, b.w = w;
   }
-  if (ax.equal_aspect) {
-    const double ratio = std::abs((lim.y1 - lim.y0) / (lim.x1 - lim.x0));  // height / width wanted
-    if (b.h / b.w > ratio) {
-      const double h = b.w * ratio;
-      b.y += (b.h - h) / 2, b.h = h;
+  return b;
+}
+
+// Leaves the pen black and 1 px wide: the ticks are drawn with it.
+void draw_frame(const PixelFrame& pf, const Box& b) {
+  set_color(colors::black);
+  plwidth(1);
+  outline(pf, b);
+}
+
+// Series, in world coordinates (the viewport is the data box).
+
+// Bar i spans x[i]..x[i+1] (x holds the bin edges, one more than the heights in y).
+void draw_bars(const Axes::Series& s) {
+  for (size_t i = 0; i + 1 < s.x.size() && i < s.y.size(); ++i) {
+    if (!(s.y[i] > 0)) continue;
+    PLFLT bx[4] = {s.x[i], s.x[i + 1], s.x[i + 1], s.x[i]}, by[4] = {0, 0, s.y[i], s.y[i]};
+    plfill(4, bx, by);
+  }
+}
+
+// wx, wy: world units per pixel, so that the dots are round whatever the axes' scales.
+void draw_dots(const Axes::Series& s, double wx, double wy) {
+  const size_t n = std::min(s.x.size(), s.y.size());
+  const double r = s.size_px / 2;
+  for (size_t i = 0; i < n; ++i)
+    if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
+      plarc(s.x[i], s.y[i], r * std::abs(wx), r * std::abs(wy), 0, 360, 0, 1);
+}
+
+// A polyline, broken where a point is not finite.
+void draw_line(const Axes::Series& s) {
+  const size_t n = std::min(s.x.size(), s.y.size());
+  plwidth(s.size_px);
+  std::vector<PLFLT> xs, ys;
+  const auto flush = [&] {
+    if (xs.size() >= 2) plline(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
+    xs.clear(), ys.clear();
+  };
+  for (size_t i = 0; i < n; ++i) {
+    if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
+      xs.push_back(s.x[i]);
+      ys.push_back(s.y[i]);
     } else {
-      const double w = b.h / ratio;
-      b.x += (b.w - w) / 2, b.w = w;
+      flush();
     }
   }
+  flush();
+}
 
-  // Data, clipped to the box.
-  plvpor(b.x / pf.w, (b.x + b.w) / pf.w, 1 - (b.y + b.h) / pf.h, 1 - b.y / pf.h);
-  plwind(lim.x0, lim.x1, lim.y0, lim.y1);
-  if (ax.img) draw_image(ax.img->z, ax.img->map, ax.img->vmin, ax.img->vmax, ax.img->extent);
-  const double wx = (lim.x1 - lim.x0) / b.w, wy = (lim.y1 - lim.y0) / b.h;  // world units per pixel
-  for (const auto& s : ax.series) {
+void draw_series(const std::vector<Axes::Series>& series, const DataToPixels& m) {
+  const double wx = (m.lim.x1 - m.lim.x0) / m.b.w, wy = (m.lim.y1 - m.lim.y0) / m.b.h;
+  for (const auto& s : series) {
     set_color(s.color, s.alpha);
-    const size_t n = std::min(s.x.size(), s.y.size());
-    if (s.kind == Axes::Series::Kind::bars) {
-      for (size_t i = 0; i + 1 < s.x.size() && i < s.y.size(); ++i) {
-        if (!(s.y[i] > 0)) continue;
-        PLFLT bx[4] = {s.x[i], s.x[i + 1], s.x[i + 1], s.x[i]}, by[4] = {0, 0, s.y[i], s.y[i]};
-        plfill(4, bx, by);
-      }
-      continue;
+    switch (s.kind) {
+      case Axes::Series::Kind::bars:
+        draw_bars(s);
+        break;
+      case Axes::Series::Kind::dots:
+        draw_dots(s, wx, wy);
+        break;
+      case Axes::Series::Kind::line:
+        draw_line(s);
+        break;
     }
-    if (s.kind == Axes::Series::Kind::dots) {
-      const double r = s.size_px / 2;
-      for (size_t i = 0; i < n; ++i)
-        if (std::isfinite(s.x[i]) && std::isfinite(s.y[i]))
-          plarc(s.x[i], s.y[i], r * std::abs(wx), r * std::abs(wy), 0, 360, 0, 1);
-      continue;
-    }
-    plwidth(s.size_px);
-    std::vector<PLFLT> xs, ys;
-    const auto flush = [&] {
-      if (xs.size() >= 2) plline(static_cast<PLINT>(xs.size()), xs.data(), ys.data());
-      xs.clear(), ys.clear();
-    };
-    for (size_t i = 0; i < n; ++i) {
-      if (std::isfinite(s.x[i]) && std::isfinite(s.y[i])) {
-        xs.push_back(s.x[i]);
-        ys.push_back(s.y[i]);
-      } else {
-        flush();
-      }
-    }
-    flush();
   }
+}
 
-  // Decorations in page pixels.
-  pf.use();
-  const auto px_x = [&](double v) { return b.x + (v - lim.x0) / (lim.x1 - lim.x0) * b.w; };
-  const auto px_y = [&](double v) { return b.y + b.h - (v - lim.y0) / (lim.y1 - lim.y0) * b.h; };
-  for (const auto& l : ax.labels) {
+// The image under the series, both clipped to the data box.
+void draw_data(const Axes& ax, const PixelFrame& pf, const DataToPixels& m) {
+  set_viewport(pf, m.b);
+  plwind(m.lim.x0, m.lim.x1, m.lim.y0, m.lim.y1);
+  if (ax.img) draw_image(ax.img->z, ax.img->map, ax.img->vmin, ax.img->vmax, ax.img->extent);
+  draw_series(ax.series, m);
+}
+
+// Legend, in page pixels.
+
+constexpr double kLegendRow = 1.45 * kFontPx, kLegendSample = 30;  // row height, line sample
+
+// The legend's box in corner c of the data box, 8 px in from its sides.
+Box legend_box(const std::vector<LegendEntry>& entries, const Box& b, Corner c) {
+  double tw = 0;
+  for (const auto& e : entries) tw = std::max(tw, text_width_px(e.label, kFontPx));
+  const double w = 10 + kLegendSample + 8 + tw + 10, h = 8 + kLegendRow * entries.size() + 4;
+  const bool right = c == Corner::upper_right || c == Corner::lower_right;
+  const bool upper = c == Corner::upper_right || c == Corner::upper_left;
+  return {right ? b.x + b.w - w - 8 : b.x + 8, upper ? b.y + 8 : b.y + b.h - h - 8, w, h};
+}
+
+// What a box at r would hide: every dot, and lines sampled every ~3 pixels.
+size_t points_under(const std::vector<Axes::Series>& series, const DataToPixels& m, const Box& r) {
+  const auto inside = [&](double px, double py) {
+    return px >= r.x && px <= r.x + r.w && py >= r.y && py <= r.y + r.h;
+  };
+  size_t hidden = 0;
+  for (const auto& s : series) {
+    const size_t n = std::min(s.x.size(), s.y.size());
+    for (size_t i = 0; i < n; ++i) {
+      if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
+      const double px = m.x(s.x[i]), py = m.y(s.y[i]);
+      hidden += inside(px, py);
+      if (s.kind != Axes::Series::Kind::line || i + 1 >= n || !std::isfinite(s.x[i + 1]) ||
+          !std::isfinite(s.y[i + 1]))
+        continue;
+      const double qx = m.x(s.x[i + 1]), qy = m.y(s.y[i + 1]);
+      const int steps = std::min(2000, static_cast<int>(std::hypot(qx - px, qy - py) / 3));
+      for (int k = 1; k < steps; ++k)
+        hidden += inside(px + (qx - px) * k / steps, py + (qy - py) * k / steps);
+    }
+  }
+  return hidden;
+}
+
+// Corner::best resolved: the corner that hides the fewest points (the first such in the order
+// tried).
+Corner legend_corner(const Axes& ax, const DataToPixels& m) {
+  if (ax.legend_corner != Corner::best) return ax.legend_corner;
+  Corner corner = Corner::best;
+  size_t fewest = SIZE_MAX;
+  for (Corner c :
+       {Corner::upper_right, Corner::upper_left, Corner::lower_left, Corner::lower_right}) {
+    const size_t hidden = points_under(ax.series, m, legend_box(ax.legend_entries, m.b, c));
+    if (hidden < fewest) fewest = hidden, corner = c;
+  }
+  return corner;
+}
+
+void draw_legend(const Axes& ax, const PixelFrame& pf, const DataToPixels& m) {
+  const Box r = legend_box(ax.legend_entries, m.b, legend_corner(ax, m));
+  PLFLT bx[4] = {r.x, r.x + r.w, r.x + r.w, r.x};
+  PLFLT by[4] = {pf.y(r.y), pf.y(r.y), pf.y(r.y + r.h), pf.y(r.y + r.h)};
+  set_color({1, 1, 1}, 0.85);
+  plfill(4, bx, by);
+  set_color({0.8, 0.8, 0.8});
+  plwidth(1);
+  outline(pf, r);
+  for (size_t i = 0; i < ax.legend_entries.size(); ++i) {
+    const LegendEntry& e = ax.legend_entries[i];
+    const double y = r.y + 6 + kLegendRow * (i + 0.5);
+    set_color(e.color);
+    if (e.dot) {
+      plarc(r.x + 10 + kLegendSample / 2, pf.y(y), 4, 4, 0, 360, 0, 1);
+    } else {
+      plwidth(2);
+      seg(pf, r.x + 10, y, r.x + 10 + kLegendSample, y);
+    }
+    set_color(colors::black);
+    text_at(pf, r.x + 10 + kLegendSample + 8, y, e.label, 0.0, kFontPx);
+  }
+}
+
+// Ticks, text and colour bar, in page pixels.
+
+// Crowded x labels (e.g. 21 bin edges) are written on every 2nd, 3rd, ... tick only.
+size_t x_label_stride(const TickSet& xt, const DataToPixels& m) {
+  size_t stride = 1;
+  if (xt.values.size() > 1) {
+    const double spacing = std::abs(m.x(xt.values[1]) - m.x(xt.values[0]));
+    while (stride < xt.values.size() &&
+           xt.max_label_px + 10 > spacing * static_cast<double>(stride))
+      ++stride;
+  }
+  return stride;
+}
+
+// Tick marks with their labels below and left of the data box, in the current pen.
+void draw_ticks(const PixelFrame& pf, const DataToPixels& m, const AxesTicks& t) {
+  const Box& b = m.b;
+  const size_t stride = x_label_stride(t.x, m);
+  for (size_t i = 0; i < t.x.values.size(); ++i) {
+    const double x = m.x(t.x.values[i]);
+    seg(pf, x, b.y + b.h, x, b.y + b.h + kTickPx);
+    if (i % stride == 0)
+      text_at(pf, x, b.y + b.h + kTickPx + 4 + 0.5 * kFontPx, t.x.labels[i], 0.5, kFontPx);
+  }
+  for (size_t i = 0; i < t.y.values.size(); ++i) {
+    const double y = m.y(t.y.values[i]);
+    seg(pf, b.x - kTickPx, y, b.x, y);
+    text_at(pf, b.x - kTickPx - 4, y, t.y.labels[i], 1.0, kFontPx);
+  }
+}
+
+// Axes::text labels, placed in fractions of the data box.
+void draw_text_labels(const std::vector<Axes::Label>& labels, const PixelFrame& pf, const Box& b) {
+  for (const auto& l : labels) {
     set_color(l.color);
     text_at(pf, b.x + l.fx * b.w, b.y + (1 - l.fy) * b.h, l.s, 0.0, kFontPx);
   }
-  if (!ax.legend_entries.empty()) {
-    double tw = 0;
-    for (const auto& e : ax.legend_entries) tw = std::max(tw, text_width_px(e.label, kFontPx));
-    const double row = 1.45 * kFontPx, lw = 30;
-    const double w = 10 + lw + 8 + tw + 10, h = 8 + row * ax.legend_entries.size() + 4;
-    const auto place = [&](Corner c, double& x, double& y) {
-      const bool right = c == Corner::upper_right || c == Corner::lower_right;
-      const bool upper = c == Corner::upper_right || c == Corner::upper_left;
-      x = right ? b.x + b.w - w - 8 : b.x + 8;
-      y = upper ? b.y + 8 : b.y + b.h - h - 8;
-    };
-    Corner corner = ax.legend_corner;
-    if (corner == Corner::best) {
-      // Count what the box would hide: every dot, and lines sampled every ~3 pixels.
-      size_t fewest = SIZE_MAX;
-      for (Corner c : {Corner::upper_right, Corner::upper_left, Corner::lower_left, Corner::lower_right}) {
-        double x0, y0;
-        place(c, x0, y0);
-        size_t hidden = 0;
-        const auto inside = [&](double px, double py) { return px >= x0 && px <= x0 + w && py >= y0 && py <= y0 + h; };
-        for (const auto& s : ax.series) {
-          const size_t n = std::min(s.x.size(), s.y.size());
-          for (size_t i = 0; i < n; ++i) {
-            if (!std::isfinite(s.x[i]) || !std::isfinite(s.y[i])) continue;
-            const double px = px_x(s.x[i]), py = px_y(s.y[i]);
-            hidden += inside(px, py);
-            if (s.kind != Axes::Series::Kind::line || i + 1 >= n || !std::isfinite(s.x[i + 1]) || !std::isfinite(s.y[i + 1]))
-              continue;
-            const double qx = px_x(s.x[i + 1]), qy = px_y(s.y[i + 1]);
-            const int steps = std::min(2000, static_cast<int>(std::hypot(qx - px, qy - py) / 3));
-            for (int k = 1; k < steps; ++k) hidden += inside(px + (qx - px) * k / steps, py + (qy - py) * k / steps);
-          }
-        }
-        if (hidden < fewest) fewest = hidden, corner = c;
-      }
-    }
-    double x, y;
-    place(corner, x, y);
-    PLFLT bx[4] = {x, x + w, x + w, x}, by[4] = {pf.y(y), pf.y(y), pf.y(y + h), pf.y(y + h)};
-    set_color({1, 1, 1}, 0.85);
-    plfill(4, bx, by);
-    set_color({0.8, 0.8, 0.8});
-    plwidth(1);
-    PLFLT cx[5] = {x, x + w, x + w, x, x}, cy[5] = {pf.y(y), pf.y(y), pf.y(y + h), pf.y(y + h), pf.y(y)};
-    plline(5, cx, cy);
-    for (size_t i = 0; i < ax.legend_entries.size(); ++i) {
-      const double yy = y + 6 + row * (i + 0.5);
-      set_color(ax.legend_entries[i].color);
-      if (ax.legend_entries[i].dot) {
-        plarc(x + 10 + lw / 2, pf.y(yy), 4, 4, 0, 360, 0, 1);
-      } else {
-        plwidth(2);
-        seg(pf, x + 10, yy, x + 10 + lw, yy);
-      }
-      set_color(colors::black);
-      text_at(pf, x + 10 + lw + 8, yy, ax.legend_entries[i].label, 0.0, kFontPx);
-    }
-  }
-  set_color(colors::black);
-  plwidth(1);
-  PLFLT fx[5] = {b.x, b.x + b.w, b.x + b.w, b.x, b.x};
-  PLFLT fy[5] = {pf.y(b.y), pf.y(b.y), pf.y(b.y + b.h), pf.y(b.y + b.h), pf.y(b.y)};
-  plline(5, fx, fy);
-  // Crowded x labels (e.g. 21 bin edges) are written on every 2nd, 3rd, ... tick only.
-  size_t stride = 1;
-  if (xt.values.size() > 1) {
-    const double spacing = std::abs(px_x(xt.values[1]) - px_x(xt.values[0]));
-    while (stride < xt.values.size() && xt.max_label_px + 10 > spacing * static_cast<double>(stride)) ++stride;
-  }
-  for (size_t i = 0; i < xt.values.size(); ++i) {
-    const double x = px_x(xt.values[i]);
-    seg(pf, x, b.y + b.h, x, b.y + b.h + kTickPx);
-    if (i % stride == 0) text_at(pf, x, b.y + b.h + kTickPx + 4 + 0.5 * kFontPx, xt.labels[i], 0.5, kFontPx);
-  }
-  for (size_t i = 0; i < yt.values.size(); ++i) {
-    const double y = px_y(yt.values[i]);
-    seg(pf, b.x - kTickPx, y, b.x, y);
-    text_at(pf, b.x - kTickPx - 4, y, yt.labels[i], 1.0, kFontPx);
-  }
+}
+
+// The x and y axis labels, beyond the tick labels, and the title above the box.
+void draw_axis_labels(const Axes& ax, const PixelFrame& pf, const Box& b, const AxesTicks& t) {
   if (!ax.xlabel.empty())
-    text_at(pf, b.x + b.w / 2, b.y + b.h + (xt.values.empty() ? 6 : kTickPx + 6 + kFontPx) + 0.85 * kFontPx,
+    text_at(pf, b.x + b.w / 2,
+            b.y + b.h + (t.x.values.empty() ? 6 : kTickPx + 6 + kFontPx) + 0.85 * kFontPx,
             ax.xlabel, 0.5, kFontPx);
   if (!ax.ylabel.empty())
-    text_at(pf, b.x - (yt.values.empty() ? 6 : kTickPx + 6 + yt.max_label_px) - 0.9 * kFontPx,
+    text_at(pf, b.x - (t.y.values.empty() ? 6 : kTickPx + 6 + t.y.max_label_px) - 0.9 * kFontPx,
             b.y + b.h / 2, ax.ylabel, 0.5, kFontPx, true);
   if (!ax.title.empty()) text_at(pf, b.x + b.w / 2, b.y - 0.9 * kTitlePx, ax.title, 0.5, kTitlePx);
+}
 
-  if (bar) {
-    const Box cb{b.x + b.w + kBarGap, b.y, kBarWidth, b.h};
-    plvpor(cb.x / pf.w, (cb.x + cb.w) / pf.w, 1 - (cb.y + cb.h) / pf.h, 1 - cb.y / pf.h);
-    plwind(0, 1, ax.img->vmin, ax.img->vmax);
-    RowMatD ramp(256, 1);
-    for (int i = 0; i < 256; ++i) ramp(i, 0) = ax.img->vmax - (ax.img->vmax - ax.img->vmin) * (i + 0.5) / 256;
-    draw_image(ramp, ax.img->map, ax.img->vmin, ax.img->vmax, Extent{0, 1, ax.img->vmin, ax.img->vmax});
-    pf.use();
-    set_color(colors::black);
-    plwidth(1);
-    PLFLT bx[5] = {cb.x, cb.x + cb.w, cb.x + cb.w, cb.x, cb.x};
-    PLFLT by[5] = {pf.y(cb.y), pf.y(cb.y), pf.y(cb.y + cb.h), pf.y(cb.y + cb.h), pf.y(cb.y)};
-    plline(5, bx, by);
-    for (size_t i = 0; i < ct.values.size(); ++i) {
-      const double y = cb.y + cb.h - (ct.values[i] - ax.img->vmin) / (ax.img->vmax - ax.img->vmin) * cb.h;
-      seg(pf, cb.x + cb.w, y, cb.x + cb.w + kTickPx, y);
-      text_at(pf, cb.x + cb.w + kTickPx + 4, y, ct.labels[i], 0.0, kFontPx);
-    }
-    if (!ax.colorbar_label->empty())
-      text_at(pf, cb.x + cb.w + kTickPx + 8 + ct.max_label_px + 0.8 * kFontPx, cb.y + cb.h / 2, *ax.colorbar_label, 0.5,
-              kFontPx, true);
+// The colour bar right of the data box b: a 256-step ramp of the image's map, framed, with
+// ticks `ct` and the label along it.
+void draw_colorbar(const Axes::Image& img, const std::string& label, const PixelFrame& pf,
+                   const Box& b, const TickSet& ct) {
+  const Box cb{b.x + b.w + kBarGap, b.y, kBarWidth, b.h};
+  set_viewport(pf, cb);
+  plwind(0, 1, img.vmin, img.vmax);
+  RowMatD ramp(256, 1);  // (256, 1), vmax at the top
+  for (int i = 0; i < 256; ++i) ramp(i, 0) = img.vmax - (img.vmax - img.vmin) * (i + 0.5) / 256;
+  draw_image(ramp, img.map, img.vmin, img.vmax, Extent{0, 1, img.vmin, img.vmax});
+  pf.use();
+  draw_frame(pf, cb);
+  for (size_t i = 0; i < ct.values.size(); ++i) {
+    const double y = cb.y + cb.h - (ct.values[i] - img.vmin) / (img.vmax - img.vmin) * cb.h;
+    seg(pf, cb.x + cb.w, y, cb.x + cb.w + kTickPx, y);
+    text_at(pf, cb.x + cb.w + kTickPx + 4, y, ct.labels[i], 0.0, kFontPx);
   }
+  if (!label.empty())
+    text_at(pf, cb.x + cb.w + kTickPx + 8 + ct.max_label_px + 0.8 * kFontPx, cb.y + cb.h / 2, label,
+            0.5, kFontPx, true);
+}
+
+// One axes: the layout first (limits, ticks, margins), then the data clipped to its box, then
+// the decorations over it in page pixels.
+void draw_axes(const Axes& ax, const PixelFrame& pf) {
+  const Resolved lim = resolve_limits(ax);
+  const AxesTicks ticks = make_axes_ticks(ax, lim);
+  Box b = data_box(ax, ticks);
+  if (ax.equal_aspect) b = fit_equal_aspect(b, lim);
+  const DataToPixels m{b, lim};
+  draw_data(ax, pf, m);
+  pf.use();
+  draw_text_labels(ax.labels, pf, b);
+  if (!ax.legend_entries.empty()) draw_legend(ax, pf, m);
+  draw_frame(pf, b);
+  draw_ticks(pf, m, ticks);
+  draw_axis_labels(ax, pf, b, ticks);
+  if (has_colorbar(ax)) draw_colorbar(*ax.img, *ax.colorbar_label, pf, b, ticks.bar);
 }
 
 std::mutex g_plplot_mutex;
@@ -411,12 +542,13 @@ bool have_pngcairo() {
 
 }  // namespace
 
-void Axes::line(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double width_px) {
+void Axes::line(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+                double width_px) {
   series.push_back({x, y, color, width_px, 1.0, Series::Kind::line});
 }
 
-void Axes::dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double diameter_px,
-                double alpha) {
+void Axes::dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+                double diameter_px, double alpha) {
   series.push_back({x, y, color, diameter_px, alpha, Series::Kind::dots});
 }
 
@@ -424,8 +556,8 @@ void Axes::bars(const std::vector<double>& edges, const std::vector<double>& hei
   series.push_back({edges, heights, color, 0, 1.0, Series::Kind::bars});
 }
 
-void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax, std::optional<Extent> extent,
-                 Resample r) {
+void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax,
+                 std::optional<Extent> extent, Resample r) {
   Image im;
   im.map = map;
   im.vmin = vmin;
@@ -435,14 +567,18 @@ void Axes::image(const RowMatD& z, ColorMap map, double vmin, double vmax, std::
   img = std::move(im);
 }
 
-void Axes::colorbar(std::string label) { colorbar_label = std::move(label); }
+void Axes::colorbar(std::string label) {
+  colorbar_label = std::move(label);
+}
 
 void Axes::legend(std::vector<LegendEntry> entries, Corner where) {
   legend_entries = std::move(entries);
   legend_corner = where;
 }
 
-void Axes::text(double fx, double fy, std::string s, Rgb color) { labels.push_back({fx, fy, std::move(s), color}); }
+void Axes::text(double fx, double fy, std::string s, Rgb color) {
+  labels.push_back({fx, fy, std::move(s), color});
+}
 
 Figure::Figure(int width_px, int height_px) : width_(width_px), height_(height_px) {}
 
@@ -472,7 +608,9 @@ Axes& Figure::add_axes_px(double x, double y, double w, double h) {
 void Figure::save(const std::string& path) const {
   const std::lock_guard<std::mutex> lock(g_plplot_mutex);
   if (!have_pngcairo())
-    throw IoError(path + ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
+    throw IoError(
+        path +
+        ": cannot draw: PLplot's pngcairo device is missing (Debian package plplot-driver-cairo)");
   // PLplot exits the process when it cannot open its output file, so the temporary file is
   // created (and checked) here first; the device then truncates and writes it.
   const std::string tmp = temp_path_for(path);
@@ -551,8 +689,10 @@ std::string format_tick(double value, double step) {
   }
   if (std::abs(value) < 0.5 * step * 1e-6) value = 0;
   char buf[64];
-  if (std::abs(value) >= 1e6) std::snprintf(buf, sizeof buf, "%.3g", value);
-  else std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
+  if (std::abs(value) >= 1e6)
+    std::snprintf(buf, sizeof buf, "%.3g", value);
+  else
+    std::snprintf(buf, sizeof buf, "%.*f", decimals, value);
   std::string s = buf;
   if (s.rfind("-0", 0) == 0 && std::strtod(buf, nullptr) == 0.0) s = s.substr(1);  // no "-0.0"
   // A true minus sign, as matplotlib draws it.
@@ -564,7 +704,9 @@ double nice_step(double lo, double hi, int target, bool integer) {
   const double range = std::abs(hi - lo);
   if (!(range > 0) || !std::isfinite(range)) return 1;
   const double a = std::min(lo, hi), b = std::max(lo, hi);
-  const auto count = [&](double s) { return std::floor(b / s + 1e-9) - std::ceil(a / s - 1e-9) + 1; };
+  const auto count = [&](double s) {
+    return std::floor(b / s + 1e-9) - std::ceil(a / s - 1e-9) + 1;
+  };
   // As matplotlib's MaxNLocator: the smallest step of 1, 2, 2.5, 5 x 10^k that gives at most
   // target + 1 ticks (whole-number axes skip 2.5 and steps below 1).
   const double mag = std::pow(10.0, std::floor(std::log10(range / std::max(1, target))) - 1);
