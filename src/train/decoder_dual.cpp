@@ -6,6 +6,7 @@
 
 #include "core/blas_threads.hpp"
 #include "nn/activations.hpp"
+#include "nn/gram.hpp"
 #include "train/column_blocked_step.hpp"
 #include "train/decoder_trainer.hpp"
 
@@ -33,17 +34,24 @@ struct DualProducts {
 
 // One pass over the data: Gram matrices and projections of W0, as float BLAS calls (with
 // OpenBLAS's threads: these products are large). K is symmetric: Eigen hands a rank update into
-// a column-major matrix to SSYRK, which computes one triangle, half of SGEMM's work.
-DualProducts dual_products(CMatMap x_tr, CMatMap x_te, const RowMat& w0) {
+// a column-major matrix to SSYRK, which computes one triangle, half of SGEMM's work. With a
+// shared Gram (DecoderData::gram), K's blocks are read from it instead.
+DualProducts dual_products(const DecoderData& data, const RowMat& w0) {
+  const CMatMap x_tr = cmap(data.x_train), x_te = cmap(data.x_test);
   const int64_t n_tr = x_tr.rows(), n_te = x_te.rows(), h = w0.rows();
   DualProducts dual;
   dual.k.resize(n_tr + n_te, n_tr);
   dual.p0.resize(n_tr + n_te, h);
   dual.pre.resize(n_tr + n_te, h);
-  Eigen::MatrixXf k_tr = Eigen::MatrixXf::Zero(n_tr, n_tr);  // (n_train, n_train)
-  k_tr.selfadjointView<Eigen::Lower>().rankUpdate(x_tr);
-  dual.k.topRows(n_tr) = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix();
-  dual.k.bottomRows(n_te).noalias() = x_te * x_tr.transpose();
+  if (data.gram != nullptr) {
+    dual.k.topRows(n_tr) = gram_block(*data.gram, data.train_rows, data.train_rows);
+    dual.k.bottomRows(n_te) = gram_block(*data.gram, data.test_rows, data.train_rows);
+  } else {
+    Eigen::MatrixXf k_tr = Eigen::MatrixXf::Zero(n_tr, n_tr);  // (n_train, n_train)
+    k_tr.selfadjointView<Eigen::Lower>().rankUpdate(x_tr);
+    dual.k.topRows(n_tr) = k_tr.selfadjointView<Eigen::Lower>().toDenseMatrix();
+    dual.k.bottomRows(n_te).noalias() = x_te * x_tr.transpose();
+  }
   // The W0 projections are the fused L1 path's forward pass (column_blocked_step.hpp): its
   // kernels run these thin products (one side H wide) at 3-4x OpenBLAS's speed.
   RowMat p0_tr(n_tr, h), p0_te(n_te, h);
@@ -74,7 +82,7 @@ class DualDecoderStep : public TrainerStep {
       ds_.b = RowMatD::Zero(h, n_tr);
     }
     w0_sq_ = ds_.w0.cast<double>().squaredNorm();
-    dual_ = dual_products(cmap(data.x_train), cmap(data.x_test), ds_.w0);
+    dual_ = dual_products(data, ds_.w0);
     if (opt.penalty.l2 != 0.0f) k_train_ = dual_.k.topRows(n_tr).cast<double>();  // for ||W||²
     bk_.resize(h, n_tr);
     tr_.resize(n_tr, d.shape);

@@ -4,6 +4,7 @@
 // updated weights (penalty included). The loop is train/loop.hpp's; the three forms below
 // differ only in how a step is computed.
 #include <memory>
+#include <vector>
 
 #include "models/decoder.hpp"
 #include "train/loop.hpp"
@@ -33,6 +34,11 @@ struct DecoderData {
   models::DecoderTargets y_train;
   RowMat x_test;  // (n_test, N)
   models::DecoderTargets y_test;
+  // Optional, for the dual form: the Gram matrix (nn/gram.hpp) of the dataset these rows were
+  // taken from, and which of its rows they are. The dual form then takes its K blocks from it
+  // instead of computing them, so the folds and jobs of one dataset share one Gram.
+  const RowMat* gram = nullptr;
+  std::vector<int64_t> train_rows, test_rows;
 };
 
 // The algorithm `automatic` resolves to for these options and state (a resumed dual run stays
