@@ -33,7 +33,8 @@ struct TutorialData {
 void write_quick_data(const std::string& dir, TutorialData& d) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
-  SimulateOptions sim{.out = dir + "/quick_resp.npz"};
+  SimulateOptions sim;
+  sim.out = dir + "/quick_resp.npz";
   sim.population.neurons = 300;
   sim.population.trials = 1440;
   write_simulated(sim);
@@ -81,7 +82,9 @@ report::TutorialStage run_stage(int n, const std::string& key, const std::string
   log << "[" << n << "/4] " << title << "\n";
   log.flush();
   const auto ts = Clock::now();
-  report::TutorialStage stage{.key = key, .title = title};
+  report::TutorialStage stage;
+  stage.key = key;
+  stage.title = title;
   run(stage);
   stage.seconds = since(ts);
   log << "[" << n << "/4] done in " << format_number("%.1f", stage.seconds) << " s\n";
@@ -95,7 +98,10 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   TutorialResult res;
   const TutorialData data = tutorial_data(opt, log);
   log.flush();
-  report::TutorialPage page{.out = opt.out, .data_html = data.html, .seed = opt.seed};
+  report::TutorialPage page;
+  page.out = opt.out;
+  page.data_html = data.html;
+  page.seed = opt.seed;
   const auto decode_stage = [&](int n, const std::string& key, const std::string& title, DecodeOptions d) {
     page.stages.push_back(run_stage(n, key, title, log, [&](report::TutorialStage& s) {
       d.data = data.decode_file;
@@ -107,9 +113,11 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
       s.w_in = analysis::weight_sparsity(models::decoder_values(r.fit.net).in_w);
     }));
   };
-  const DecodeOptions reg{.model = models::DecoderKind::regression};
+  DecodeOptions reg;
+  reg.model = models::DecoderKind::regression;
   decode_stage(1, "section1_regression", "Section 1: regression decoder", reg);
-  DecodeOptions cls{.model = models::DecoderKind::classification};
+  DecodeOptions cls;
+  cls.model = models::DecoderKind::classification;
   if (opt.quick) cls.iters = 100;
   decode_stage(2, "section2_classifier", "Section 2.2: classifier", cls);
   DecodeOptions regcls = cls;
@@ -118,7 +126,10 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
   decode_stage(3, "section2_regularized", "Section 2.3: regularised classifier (L2 1e-2, L1 5e-4)", regcls);
   page.stages.push_back(
       run_stage(4, "section3_encoder", "Section 3: convolutional encoder", log, [&](report::TutorialStage& s) {
-        EncodeOptions e{.data = data.encode_file, .seed = opt.seed, .out = opt.out + "/section3_encoder"};
+        EncodeOptions e;
+        e.data = data.encode_file;
+        e.seed = opt.seed;
+        e.out = opt.out + "/section3_encoder";
         if (opt.quick) e.iters = 20;
         const EncodeResult r = run_encode(e, log);
         res.diverged = res.diverged || r.fit.outcome.diverged;
