@@ -11,6 +11,8 @@
 #include "models/state_dict.hpp"
 #include "sim/stimuli.hpp"
 #include "train/checkpoint.hpp"
+#include "train/decoder_trainer.hpp"
+#include "train/encoder_trainer.hpp"
 
 namespace nc {
 namespace {
@@ -47,13 +49,13 @@ TEST_P(DecoderResume, IsBitIdentical) {
     train::DecoderTrainState s;
     const auto out = train::train_decoder(first, d, opt, s, {}, [](int64_t it) { return it == 17; });
     ASSERT_TRUE(out.interrupted);
-    train::save_checkpoint(dir + "/c.npz", first.params, s.sgd, s.history, s.iteration, &s.dual, {{"command", "test"}});
+    train::save_checkpoint(dir + "/c.npz", first.params, s, &s.dual, {{"command", "test"}});
   }
   models::Decoder resumed = models::decoder_create(shape);
   train::DecoderTrainState s2;
-  const auto loaded = train::load_checkpoint(dir + "/c.npz", resumed.params, s2.sgd, s2.history, &s2.dual);
-  s2.iteration = loaded.iteration;
+  const auto loaded = train::load_checkpoint(dir + "/c.npz", resumed.params, s2, &s2.dual);
   EXPECT_EQ(loaded.iteration, 17);
+  EXPECT_EQ(s2.iteration, 17);
   EXPECT_EQ(loaded.run_info["command"], "test");
   train::train_decoder(resumed, d, opt, s2);
   EXPECT_EQ(straight.params.values, resumed.params.values);
@@ -83,11 +85,11 @@ TEST(EncoderResume, IsBitIdentical) {
     models::load_state_dict(testing::golden("encoder_init.npz"), first.params);
     train::EncoderTrainState s;
     ASSERT_TRUE(train::train_encoder(first, d, opt, s, {}, [](int64_t it) { return it == 9; }).interrupted);
-    train::save_checkpoint(dir + "/c.npz", first.params, s.sgd, s.history, s.iteration, nullptr, {});
+    train::save_checkpoint(dir + "/c.npz", first.params, s, nullptr, {});
   }
   models::Encoder resumed = models::encoder_create(shape);
   train::EncoderTrainState s2;
-  s2.iteration = train::load_checkpoint(dir + "/c.npz", resumed.params, s2.sgd, s2.history, nullptr).iteration;
+  s2.iteration = train::load_checkpoint(dir + "/c.npz", resumed.params, s2, nullptr).iteration;
   train::train_encoder(resumed, d, opt, s2);
   EXPECT_EQ(straight.params.values, resumed.params.values);
   EXPECT_EQ(s1.sgd.velocity, s2.sgd.velocity);
@@ -99,12 +101,11 @@ TEST(EncoderResume, IsBitIdentical) {
 TEST(Checkpoint, RefusesAFileThatDoesNotFitTheModel) {
   const std::string dir = testing::fresh_dir("ckpt_bad");
   models::Decoder small = models::decoder_create({.kind = models::DecoderKind::regression, .n_inputs = 32, .n_hidden = 10, .n_outputs = 1});
-  SgdState sgd;
-  train::History h;
-  train::save_checkpoint(dir + "/c.npz", small.params, sgd, h, 0, nullptr, {});
+  train::TrainState st;
+  train::save_checkpoint(dir + "/c.npz", small.params, st, nullptr, {});
   models::Decoder other = models::decoder_create({.kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20});
-  EXPECT_THROW(train::load_checkpoint(dir + "/c.npz", other.params, sgd, h, nullptr), InputError);
-  EXPECT_THROW(train::load_checkpoint(dir + "/missing.npz", other.params, sgd, h, nullptr), InputError);
+  EXPECT_THROW(train::load_checkpoint(dir + "/c.npz", other.params, st, nullptr), InputError);
+  EXPECT_THROW(train::load_checkpoint(dir + "/missing.npz", other.params, st, nullptr), InputError);
   std::filesystem::remove_all(dir);
 }
 

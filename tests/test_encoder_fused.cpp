@@ -8,13 +8,13 @@
 #include "data/dataset.hpp"
 #include "golden_helpers.hpp"
 #include "models/state_dict.hpp"
-#include "nn/fused_linear_sgd.hpp"
 #include "nn/linear.hpp"
 #include "nn/losses.hpp"
 #include "nn/sgd.hpp"
 #include "random_helpers.hpp"
 #include "sim/stimuli.hpp"
 #include "train/encoder_fused.hpp"
+#include "train/row_blocked_step.hpp"
 
 namespace nc {
 namespace {
@@ -64,19 +64,28 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   }
   sgd_step(params, grads, st, {.lr = 0.3f, .momentum = c.momentum});
   // fused
-  RowMat dfeat(u, f), backup_w(n, f);
-  Vec backup_b(n);
-  const RowMat w_before = w;
-  linear_sgd_fused_step(w.data(), b.data(), vw.data(), vb.data(), backup_w.data(), backup_b.data(),
-                        CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f), MatMap(dfeat.data(), u, f),
-                        {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2, .first_step = c.first});
+  RowMat dfeat(u, f), backup_w(n, f), backup_vw(n, f);
+  Vec backup_b(n), backup_vb(n);
+  const RowMat w_before = w, vw_before = vw;
+  const Vec b_before = b, vb_before = vb;
+  const bool momentum = c.momentum != 0;
+  train::row_blocked_sgd_step({w.data(), b.data(), momentum ? vw.data() : nullptr, momentum ? vb.data() : nullptr},
+                              {backup_w.data(), backup_b.data(), backup_vw.data(), backup_vb.data()},
+                              CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f), MatMap(dfeat.data(), u, f),
+                              {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2}, c.first);
   EXPECT_LT(max_rel(w.data(), params.data(), static_cast<size_t>(w.size())), 1e-5);
   EXPECT_LT(max_rel(b.data(), params.data() + w.size(), static_cast<size_t>(n)), 1e-5);
   EXPECT_LT(max_rel(dfeat.data(), dfeat_ref.data(), static_cast<size_t>(dfeat.size())), 1e-5);
   if (c.momentum != 0) {
     EXPECT_LT(max_rel(vw.data(), st.velocity.data(), static_cast<size_t>(vw.size())), 1e-5);
   }
+  // The backups hold the state before the step, velocities included (what a rollback restores).
   EXPECT_EQ(backup_w, w_before);
+  EXPECT_EQ(backup_b, b_before);
+  if (momentum && !c.first) {
+    EXPECT_EQ(backup_vw, vw_before);
+    EXPECT_EQ(backup_vb, vb_before);
+  }
   // and the step moved the weights (the comparison above is not vacuous)
   EXPECT_GT((w - w_before).cwiseAbs().maxCoeff(), 1e-4f);
 }
@@ -92,7 +101,7 @@ TEST(FusedLinearSgd, BlockedForwardAndWeightSums) {
   const Vec b = Vec::Random(n);
   RowMat out(u, n), ref(u, n);
   WeightSums sums;
-  linear_forward_blocked(MatMap(out.data(), u, n), CMatMap(feats.data(), u, f), w.data(), b.data(), &sums);
+  train::row_blocked_forward(MatMap(out.data(), u, n), CMatMap(feats.data(), u, f), w.data(), b.data(), &sums);
   linear_forward(MatMap(ref.data(), u, n), CMatMap(feats.data(), u, f), CMatMap(w.data(), n, f), CVecMap(b.data(), n));
   EXPECT_LT(max_rel(out.data(), ref.data(), static_cast<size_t>(out.size())), 1e-6);
   EXPECT_NEAR(sums.sum_sq, w.cast<double>().squaredNorm(), 1e-5 * sums.sum_sq);
@@ -145,15 +154,21 @@ TEST(EncoderFused, SameThreadCountGivesIdenticalResults) {
   d.resp_train = ds.resp_train;
   d.resp_test = ds.resp_test;
   const models::EncoderShape shape{.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7};
-  AlignedFloats first;
+  AlignedFloats first, init;
   for (int rep = 0; rep < 2; ++rep) {
     models::Encoder e = models::encoder_create(shape);
     models::load_state_dict(testing::golden("encoder_init.npz"), e.params);
+    init = e.params.values;
     train::EncoderTrainState s;
-    train::train_encoder(e, d, {.iters = 10, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f}, s);
+    ASSERT_FALSE(train::train_encoder(e, d, {.iters = 10, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f}, s)
+                     .diverged);
     if (rep == 0) first = e.params.values;
     else EXPECT_EQ(first, e.params.values);
   }
+  // Training moved the weights, so the equality above says something.
+  double moved = 0;
+  for (size_t i = 0; i < init.size(); ++i) moved = std::max(moved, std::abs(double(first[i]) - init[i]));
+  EXPECT_GT(moved, 1e-4);
 }
 
 }  // namespace

@@ -1,9 +1,11 @@
 // The hand-written wide kernels (nn/wide_linear_kernels.hpp) against plain double-precision
-// arithmetic, and the fused wide step with them against the same step on the library
-// (WideKernels::library, Eigen on OpenBLAS), on shapes that hit every tail: columns not a
-// multiple of the kernels' 32 or the pass's 128, rows not a multiple of the forward tile,
-// hidden units not a multiple of the gradient tile (5) or the vector width (8), fewer than 8
-// and more than 24 units.
+// arithmetic and against the one update rule (nn/update_rule.hpp) bit for bit, and the
+// column-blocked step with them against the same step on the library (train::WideKernels::library,
+// Eigen on OpenBLAS), on shapes that hit every tail: columns not a multiple of the kernels'
+// vector block (32 columns with 256-bit vectors, 64 with 512-bit) or of the pass's block
+// (128 or 384 columns), rows not a multiple of the forward tile, hidden units not a multiple of
+// the gradient tile (2 units with AVX2 alone, 5 with AVX-512VL) or the vector width (8), fewer
+// than 8 and more than 24 units.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -11,9 +13,10 @@
 
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
-#include "nn/fused_linear_sgd.hpp"
+#include "nn/update_rule.hpp"
 #include "nn/wide_linear_kernels.hpp"
 #include "random_helpers.hpp"
+#include "train/column_blocked_step.hpp"
 
 namespace nc {
 namespace {
@@ -44,7 +47,7 @@ TEST_P(WideKernel, GradientStepMatchesPlainArithmetic) {
   const RowMat w0 = w;
   RowMat backup = RowMat::Constant(s.h, s.n, -7.0f);
   const float lr = 0.3f, l1 = 1e-3f, l2 = 5e-2f;
-  WideSums sums;
+  WeightSums sums;
   wide_gradient_step(w.data(), s.n, backup.data(), x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, lr, l1,
                      l2, sums);
 
@@ -80,7 +83,7 @@ TEST_P(WideKernel, GradientStepMatchesPlainArithmetic) {
   EXPECT_GT((w - w0).cwiseAbs().maxCoeff(), 1e-3f);
 
   // the forward-only sums of the new weights are the step's, bit for bit (resume relies on it)
-  WideSums again;
+  WeightSums again;
   wide_weight_sums(w.data(), s.n, s.h, s.k0, s.cols, again);
   EXPECT_EQ(again.sum_sq, sums.sum_sq);
   EXPECT_EQ(again.sum_abs, sums.sum_abs);
@@ -129,7 +132,7 @@ TEST_P(WideKernel, VectorAndScalarColumnsAgreeBitForBit) {
   const RowMat x = random_mat(s.rows, s.n, rng), dpre = random_mat(s.rows, s.h, rng, 0.1f);
   const RowMat w0 = random_mat(s.h, s.n, rng, 0.05f);
   RowMat whole = w0, by_column = w0;
-  WideSums a, b;
+  WeightSums a, b;
   wide_gradient_step(whole.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, 0.3f,
                      1e-3f, 5e-2f, a);
   for (int64_t k = s.k0; k < s.k0 + s.cols; ++k)
@@ -137,6 +140,29 @@ TEST_P(WideKernel, VectorAndScalarColumnsAgreeBitForBit) {
                        5e-2f, b);
   EXPECT_EQ(whole, by_column);
   EXPECT_NE(whole, w0);
+}
+
+TEST_P(WideKernel, UpdateIsTheSharedRuleBitForBit) {
+  // The kernels' vector code spells nn/update_rule.hpp's FMAs in intrinsics: the same gradient
+  // (summed over rows in order, one FMA each, as the kernels do) through sgd_update_block gives
+  // the kernels' weights exactly.
+  const Shape s = GetParam();
+  Rng rng(17);
+  const RowMat x = random_mat(s.rows, s.n, rng), dpre = random_mat(s.rows, s.h, rng, 0.1f);
+  RowMat w = random_mat(s.h, s.n, rng, 0.05f);
+  w(0, s.k0) = 0.0f;
+  RowMat expect = w;
+  const SgdOptions rule{.lr = 0.3f, .l1 = 1e-3f, .l2 = 5e-2f};
+  WeightSums sums;
+  wide_gradient_step(w.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, rule.lr,
+                     rule.l1, rule.l2, sums);
+  for (int64_t j = 0; j < s.h; ++j)
+    for (int64_t k = s.k0; k < s.k0 + s.cols; ++k) {
+      float g = 0.0f;
+      for (int64_t i = 0; i < s.rows; ++i) g = std::fma(dpre(i, j), x(i, k), g);
+      sgd_update_block<false, false>(&expect(j, k), nullptr, &g, 1, rule);
+    }
+  EXPECT_EQ(w, expect);
 }
 
 INSTANTIATE_TEST_SUITE_P(Shapes, WideKernel,
@@ -163,7 +189,7 @@ struct StepResult {
   WeightSums sums;
 };
 
-StepResult run_step(const WideCase& c, WideKernels kernels) {
+StepResult run_step(const WideCase& c, train::WideKernels kernels) {
   Rng rng(21);
   const RowMat x_tr = random_mat(c.n_train, c.n, rng), x_te = random_mat(c.n_test, c.n, rng);
   const RowMat dpre = random_mat(c.n_train, c.h, rng, 0.1f);
@@ -172,16 +198,16 @@ StepResult run_step(const WideCase& c, WideKernels kernels) {
   r.backup = RowMat::Zero(c.h, c.n);
   r.pre_train = RowMat::Zero(c.n_train, c.h);
   r.pre_test = RowMat::Zero(c.n_test, c.h);
-  linear_sgd_fused_step_wide(r.w.data(), r.backup.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
+  train::column_blocked_sgd_step(r.w.data(), r.backup.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
                              CMatMap(x_te.data(), c.n_test, c.n), CMatMap(dpre.data(), c.n_train, c.h),
                              MatMap(r.pre_train.data(), c.n_train, c.h), MatMap(r.pre_test.data(), c.n_test, c.h),
-                             0.3f, 1e-3f, 5e-2f, &r.sums, kernels);
+                             {.lr = 0.3f, .l1 = 1e-3f, .l2 = 5e-2f}, &r.sums, kernels);
   return r;
 }
 
 TEST_P(WideStep, HandKernelsMatchTheLibrary) {
   const WideCase c = GetParam();
-  const StepResult lib = run_step(c, WideKernels::library), hand = run_step(c, WideKernels::hand);
+  const StepResult lib = run_step(c, train::WideKernels::library), hand = run_step(c, train::WideKernels::hand);
   EXPECT_LT(max_rel(hand.w, lib.w), 1e-5);
   EXPECT_EQ(hand.backup, lib.backup);  // both: exactly the weights before the step
   EXPECT_LT(max_rel(hand.pre_train, lib.pre_train), 1e-5);
@@ -193,7 +219,7 @@ TEST_P(WideStep, HandKernelsMatchTheLibrary) {
 
 TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
   const WideCase c = GetParam();
-  const StepResult a = run_step(c, WideKernels::hand), b = run_step(c, WideKernels::hand);
+  const StepResult a = run_step(c, train::WideKernels::hand), b = run_step(c, train::WideKernels::hand);
   EXPECT_EQ(a.w, b.w);
   EXPECT_EQ(a.pre_train, b.pre_train);
   EXPECT_EQ(a.pre_test, b.pre_test);
@@ -206,9 +232,9 @@ TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
   const RowMat x_tr = random_mat(c.n_train, c.n, rng), x_te = random_mat(c.n_test, c.n, rng);
   RowMat pre_tr(c.n_train, c.h), pre_te(c.n_test, c.h);
   WeightSums sums;
-  linear_forward_wide(a.w.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
+  train::column_blocked_forward(a.w.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
                       CMatMap(x_te.data(), c.n_test, c.n), MatMap(pre_tr.data(), c.n_train, c.h),
-                      MatMap(pre_te.data(), c.n_test, c.h), &sums, WideKernels::hand);
+                      MatMap(pre_te.data(), c.n_test, c.h), &sums, train::WideKernels::hand);
   EXPECT_EQ(pre_tr, a.pre_train);
   EXPECT_EQ(pre_te, a.pre_test);
   EXPECT_EQ(sums.sum_sq, a.sums.sum_sq);
