@@ -1,4 +1,4 @@
-// The decoder's fused wide step (nn/fused_linear_sgd.hpp) on the tutorial's shapes, with the
+// The decoder's column-blocked step (train/column_blocked_step.hpp) on the tutorial's shapes, with the
 // library products (Eigen on OpenBLAS) and with the hand-written kernels
 // (nn/wide_linear_kernels.hpp): the best time of many repetitions and the GFLOP/s of each, in
 // one run, so that the two can be compared on a noisy machine.
@@ -16,7 +16,7 @@
 
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "nn/fused_linear_sgd.hpp"
+#include "train/column_blocked_step.hpp"
 #include "nn/wide_linear_kernels.hpp"
 
 namespace {
@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
               static_cast<long long>(a.neurons), static_cast<long long>(a.train), static_cast<long long>(a.test),
               static_cast<long long>(a.hidden), nc::thread_count(), flop / 1e9,
               nc::wide_kernels_available() ? "true" : "false");
-  const nc::WideKernels kinds[] = {nc::WideKernels::library, nc::WideKernels::hand};
+  const nc::train::WideKernels kinds[] = {nc::train::WideKernels::library, nc::train::WideKernels::hand};
   const char* names[] = {"library", "hand"};
   double best[2] = {1e30, 1e30};
   nc::RowMat w = w0;
@@ -82,10 +82,10 @@ int main(int argc, char** argv) {
       w = w0;  // the same step every time
       nc::WeightSums sums;
       const auto t0 = std::chrono::steady_clock::now();
-      nc::linear_sgd_fused_step_wide(w.data(), backup.data(), a.hidden, a.neurons, nc::CMatMap(x_tr.data(), a.train, a.neurons),
+      nc::train::column_blocked_sgd_step(w.data(), backup.data(), a.hidden, a.neurons, nc::CMatMap(x_tr.data(), a.train, a.neurons),
                                      nc::CMatMap(x_te.data(), a.test, a.neurons), nc::CMatMap(dpre.data(), a.train, a.hidden),
                                      nc::MatMap(pre_tr.data(), a.train, a.hidden), nc::MatMap(pre_te.data(), a.test, a.hidden),
-                                     0.1f, 5e-4f, 1e-2f, &sums, kinds[k]);
+                                     {.lr = 0.1f, .l1 = 5e-4f, .l2 = 1e-2f}, &sums, kinds[k]);
       best[k] = std::min(best[k], std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count());
     }
   }
