@@ -64,28 +64,41 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   }
   sgd_step(params, grads, st, {.lr = 0.3f, .momentum = c.momentum});
   // fused
-  RowMat dfeat(u, f), backup_w(n, f), backup_vw(n, f);
-  Vec backup_b(n), backup_vb(n);
+  // Out of place: the step reads w, b, vw, vb and writes the stepped values into new buffers,
+  // leaving the old ones as they were (what a rollback swaps back).
+  RowMat dfeat(u, f), w_new(n, f), vw_new(n, f);
+  Vec b_new(n), vb_new(n);
   const RowMat w_before = w, vw_before = vw;
   const Vec b_before = b, vb_before = vb;
   const bool momentum = c.momentum != 0;
   train::row_blocked_sgd_step({w.data(), b.data(), momentum ? vw.data() : nullptr, momentum ? vb.data() : nullptr},
-                              {backup_w.data(), backup_b.data(), backup_vw.data(), backup_vb.data()},
+                              {w_new.data(), b_new.data(), momentum ? vw_new.data() : nullptr,
+                               momentum ? vb_new.data() : nullptr},
                               CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f), MatMap(dfeat.data(), u, f),
                               {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2}, c.first);
+  EXPECT_EQ(w, w_before);
+  EXPECT_EQ(b, b_before);
+  EXPECT_EQ(vw, vw_before);
+  EXPECT_EQ(vb, vb_before);
+  w = w_new;
+  b = b_new;
+  vw = vw_new;
   EXPECT_LT(max_rel(w.data(), params.data(), static_cast<size_t>(w.size())), 1e-5);
   EXPECT_LT(max_rel(b.data(), params.data() + w.size(), static_cast<size_t>(n)), 1e-5);
   EXPECT_LT(max_rel(dfeat.data(), dfeat_ref.data(), static_cast<size_t>(dfeat.size())), 1e-5);
   if (c.momentum != 0) {
     EXPECT_LT(max_rel(vw.data(), st.velocity.data(), static_cast<size_t>(vw.size())), 1e-5);
   }
-  // The backups hold the state before the step, velocities included (what a rollback restores).
-  EXPECT_EQ(backup_w, w_before);
-  EXPECT_EQ(backup_b, b_before);
-  if (momentum && !c.first) {
-    EXPECT_EQ(backup_vw, vw_before);
-    EXPECT_EQ(backup_vb, vb_before);
-  }
+  // In place gives the same bits as out of place.
+  RowMat w_in_place = w_before, vw_in_place = vw_before;
+  Vec b_in_place = b_before, vb_in_place = vb_before;
+  const train::RowBlockedLayer same{w_in_place.data(), b_in_place.data(), momentum ? vw_in_place.data() : nullptr,
+                                    momentum ? vb_in_place.data() : nullptr};
+  train::row_blocked_sgd_step(same, same, CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f),
+                              MatMap(dfeat.data(), u, f), {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2},
+                              c.first);
+  EXPECT_EQ(w_in_place, w);
+  EXPECT_EQ(b_in_place, b);
   // and the step moved the weights (the comparison above is not vacuous)
   EXPECT_GT((w - w_before).cwiseAbs().maxCoeff(), 1e-4f);
 }

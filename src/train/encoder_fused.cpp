@@ -53,9 +53,10 @@ class FusedEncoderStep : public TrainerStep {
   Conv2dShape conv_shape_;
   RowMat feats_, dfeats_, out_, dout_;  // (U,F), (U,F), (U,N), (U,N)
   WeightSums sums_;
-  AlignedFloats backup_;            // parameters before the latest step
-  std::vector<float> backup_velocity_;
-  bool backup_had_velocity_ = false;
+  // A step writes the new parameters and velocities here, then swaps them with the current
+  // ones: after the swap these hold the state before the step, which a rollback swaps back.
+  AlignedFloats spare_;
+  std::vector<float> spare_velocity_;
   // The large products run in this trainer's own workers (row_blocked_step.hpp); the small
   // ones left are cheaper on the calling thread than on OpenBLAS's, which would wake and yield.
   BlasSingleThread single_threaded_blas_;
@@ -77,7 +78,7 @@ FusedEncoderStep::FusedEncoderStep(models::Encoder& e, const EncoderData& data, 
   dfeats_.resize(u, f);
   out_.resize(u, neurons);
   dout_.resize(u, neurons);
-  backup_.resize(e.params.values.size());
+  spare_.resize(e.params.values.size());
   forward();
 }
 
@@ -114,30 +115,29 @@ void FusedEncoderStep::step() {
   // PyTorch's first momentum step: the velocity starts as the gradient (no velocity yet).
   std::vector<float>& velocity = state_.sgd.velocity;
   const bool momentum = opt_.momentum != 0.0f, first = velocity.empty();
-  backup_had_velocity_ = !first;
-  if (momentum && first) velocity.assign(e_.params.values.size(), 0.0f);
-  if (momentum && !first) backup_velocity_.resize(velocity.size());
-  const std::span<float> conv = models::encoder_conv_values(e_);
-  std::copy(conv.begin(), conv.end(), backup_.begin());
-  std::copy(velocity.begin(), velocity.begin() + (first ? 0 : static_cast<std::ptrdiff_t>(conv.size())),
-            backup_velocity_.begin());
+  if (momentum) spare_velocity_.resize(e_.params.values.size());
   const SgdOptions sgd{.lr = opt_.lr, .momentum = opt_.momentum, .l1 = opt_.l1, .l2 = opt_.l2};
-  row_blocked_sgd_step(layer(e_.params.values, velocity), layer(backup_, backup_velocity_), cmap(dout_),
-                       cmap(feats_), map(dfeats_), sgd, first);
-  // The conv layer: its gradient from dFeatures, then the same rule on its few values.
+  row_blocked_sgd_step(layer(e_.params.values, velocity), layer(spare_, spare_velocity_), cmap(dout_), cmap(feats_),
+                       map(dfeats_), sgd, first);
+  // The conv layer: its gradient from dFeatures, then the same rule on its few values, into the
+  // spare buffers as well (conv.weight and conv.bias come first in both).
   const std::span<float> conv_grads = models::encoder_conv_grads(e_);
   std::fill(conv_grads.begin(), conv_grads.end(), 0.0f);
   const models::EncoderParams g = models::encoder_grads(e_);
   conv2d_gradient(g.conv_w, g.conv_b, dfeats_.data(), xu_.data(), conv_shape_);
-  sgd_update(conv.data(), momentum ? velocity.data() : nullptr, conv_grads.data(),
+  const std::span<float> conv = models::encoder_conv_values(e_);
+  std::copy(conv.begin(), conv.end(), spare_.begin());
+  if (momentum && !first) std::copy(velocity.begin(), velocity.begin() + conv.size(), spare_velocity_.begin());
+  sgd_update(spare_.data(), momentum ? spare_velocity_.data() : nullptr, conv_grads.data(),
              static_cast<int64_t>(conv.size()), {.lr = opt_.lr, .momentum = opt_.momentum}, first);
+  std::swap(e_.params.values, spare_);
+  std::swap(velocity, spare_velocity_);
   forward();  // serves this step's test loss and the next step's train loss
 }
 
 void FusedEncoderStep::rollback() {
-  e_.params.values = backup_;
-  if (backup_had_velocity_) state_.sgd.velocity = backup_velocity_;
-  else state_.sgd.velocity.clear();
+  std::swap(e_.params.values, spare_);
+  std::swap(state_.sgd.velocity, spare_velocity_);
   forward();
 }
 

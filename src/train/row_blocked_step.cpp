@@ -27,35 +27,35 @@ std::vector<std::pair<int64_t, int64_t>> ranges(int64_t n) {
   return r;
 }
 
-void copy_if(float* to, const float* from, int64_t n) {
-  if (to != nullptr && from != nullptr) std::memcpy(to, from, sizeof(float) * static_cast<size_t>(n));
+void copy_block(float* to, const float* from, int64_t n) {
+  if (to != from) std::memcpy(to, from, sizeof(float) * static_cast<size_t>(n));
 }
 
-// Rows [r0, r0+rows) of the layer: backup, gradient, update of W and b.
-void step_block(const RowBlockedLayer& l, const RowBlockedLayer& backup, CMatMap dout, CMatMap feats,
-                RowMat& g, int64_t r0, int64_t rows, const SgdOptions& opt, bool first) {
+// Rows [r0, r0+rows) of the layer: gradient, then W and b (and their velocities) copied into
+// `to` and updated there.
+void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats, RowMat& g,
+                int64_t r0, int64_t rows, const SgdOptions& opt, bool first) {
   const int64_t f = feats.cols(), u = feats.rows(), m = rows * f;
   auto gb = g.topRows(rows);
   gb.noalias() = dout.middleCols(r0, rows).transpose() * feats;  // (rows, F)
-  float* vw = l.vw != nullptr ? l.vw + r0 * f : nullptr;
-  copy_if(backup.w != nullptr ? backup.w + r0 * f : nullptr, l.w + r0 * f, m);
-  copy_if(backup.vw != nullptr ? backup.vw + r0 * f : nullptr, first ? nullptr : vw, m);
-  sgd_update(l.w + r0 * f, vw, g.data(), m, opt, first);
+  const bool momentum = opt.momentum != 0.0f;
+  copy_block(to.w + r0 * f, from.w + r0 * f, m);
+  if (momentum && !first) copy_block(to.vw + r0 * f, from.vw + r0 * f, m);
+  sgd_update(to.w + r0 * f, momentum ? to.vw + r0 * f : nullptr, g.data(), m, opt, first);
   const SgdOptions bias_opt{.lr = opt.lr, .momentum = opt.momentum};  // no penalty on b
   for (int64_t j = r0; j < r0 + rows; ++j) {
     float gbias = 0.0f;
     for (int64_t s = 0; s < u; ++s) gbias += dout(s, j);
-    copy_if(backup.b != nullptr ? backup.b + j : nullptr, l.b + j, 1);
-    float* vb = l.vb != nullptr ? l.vb + j : nullptr;
-    copy_if(backup.vb != nullptr ? backup.vb + j : nullptr, first ? nullptr : vb, 1);
-    sgd_update(l.b + j, vb, &gbias, 1, bias_opt, first);
+    to.b[j] = from.b[j];
+    if (momentum && !first) to.vb[j] = from.vb[j];
+    sgd_update(to.b + j, momentum ? to.vb + j : nullptr, &gbias, 1, bias_opt, first);
   }
 }
 
 }  // namespace
 
-void row_blocked_sgd_step(const RowBlockedLayer& layer, const RowBlockedLayer& backup, CMatMap dout,
-                          CMatMap feats, MatMap dfeats, const SgdOptions& opt, bool first) {
+void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats,
+                          MatMap dfeats, const SgdOptions& opt, bool first) {
   const int64_t n = dout.cols(), f = feats.cols(), u = feats.rows();
   const auto parts = ranges(n);
   std::vector<RowMat> partial(parts.size(), RowMat::Zero(u, f));
@@ -66,8 +66,8 @@ void row_blocked_sgd_step(const RowBlockedLayer& layer, const RowBlockedLayer& b
     const auto [lo, hi] = parts[static_cast<size_t>(k)];
     for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
       const int64_t rows = std::min(kBlockRows, hi - r0);
-      df.noalias() += dout.middleCols(r0, rows) * MatMap(layer.w + r0 * f, rows, f);  // with the old W
-      step_block(layer, backup, dout, feats, g, r0, rows, opt, first);
+      df.noalias() += dout.middleCols(r0, rows) * CMatMap(from.w + r0 * f, rows, f);  // with the old W
+      step_block(from, to, dout, feats, g, r0, rows, opt, first);
     }
   });
   dfeats.setZero();

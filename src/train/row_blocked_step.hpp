@@ -27,12 +27,14 @@ struct RowBlockedLayer {
   float* vb = nullptr;
 };
 
-// One step: `backup` (the same layout; any pointer may be null) receives the parameters and
-// velocities from before the step, block by block while they are in cache, so a diverged step
-// can be undone. dout is (U,N), feats is (U,F); dfeats (U,F) is written with dOut W (old W).
-// opt's l1/l2 apply to w only; `first` = no velocity yet (it starts as the gradient).
-void row_blocked_sgd_step(const RowBlockedLayer& layer, const RowBlockedLayer& backup, CMatMap dout,
-                          CMatMap feats, MatMap dfeats, const SgdOptions& opt, bool first);
+// One step from the parameters in `from` into `to` (the same layout; `to` may be `from` for an
+// update in place). Written out of place, the step leaves the state before it untouched in
+// `from` at no extra memory traffic (each block is copied while it is in cache anyway), so a
+// diverged step is undone by swapping the buffers back. dout is (U,N), feats is (U,F); dfeats
+// (U,F) is written with dOut W (the old W). opt's l1/l2 apply to w only; `first` = no velocity
+// yet (it starts as the gradient, and from.vw/vb are not read).
+void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats,
+                          MatMap dfeats, const SgdOptions& opt, bool first);
 
 // out (U,N) = feats (U,F) Wᵀ + b, by the same row blocks and workers. While each block is in
 // cache it also sums w² and |w| (for the penalty terms of the loss) when `sums` is given.
