@@ -52,6 +52,34 @@ void sgd_update_block(float* __restrict w, float* __restrict v, const float* __r
   }
 }
 
+// The same rule out of place: reads w_in (m) and v_in (m, unread on the first step or without
+// momentum) and writes w_out, v_out, which must not overlap them. The state before the step
+// stays in w_in/v_in, so a step can be undone without a copy.
+template <bool kMomentum, bool kFirst>
+void sgd_update_block_to(const float* __restrict w_in, const float* __restrict v_in, float* __restrict w_out,
+                         float* __restrict v_out, const float* __restrict g, int64_t m, const SgdOptions& o) {
+  const float neg_lr = -o.lr, mu = o.momentum, l1 = o.l1, l2 = o.l2;
+  for (int64_t i = 0; i < m; ++i) {
+    const float wi = w_in[i];
+    const float gi = penalised_gradient(wi, g[i], l1, l2);
+    if constexpr (kMomentum) {
+      const float vi = momentum_velocity(kFirst ? 0.0f : v_in[i], gi, mu, kFirst);
+      v_out[i] = vi;
+      w_out[i] = sgd_apply(wi, vi, neg_lr);
+    } else {
+      w_out[i] = sgd_apply(wi, gi, neg_lr);
+    }
+  }
+}
+
+// sgd_update_block_to with the momentum case chosen at run time.
+inline void sgd_update_to(const float* w_in, const float* v_in, float* w_out, float* v_out, const float* g, int64_t m,
+                          const SgdOptions& o, bool first) {
+  if (o.momentum == 0.0f) sgd_update_block_to<false, false>(w_in, nullptr, w_out, nullptr, g, m, o);
+  else if (first) sgd_update_block_to<true, true>(w_in, nullptr, w_out, v_out, g, m, o);
+  else sgd_update_block_to<true, false>(w_in, v_in, w_out, v_out, g, m, o);
+}
+
 // sgd_update_block with the momentum case chosen at run time: v must be non-null when
 // o.momentum != 0; `first` says whether v holds no velocity yet.
 inline void sgd_update(float* w, float* v, const float* g, int64_t m, const SgdOptions& o, bool first) {

@@ -27,28 +27,28 @@ std::vector<std::pair<int64_t, int64_t>> ranges(int64_t n) {
   return r;
 }
 
-void copy_block(float* to, const float* from, int64_t n) {
-  if (to != from) std::memcpy(to, from, sizeof(float) * static_cast<size_t>(n));
-}
-
-// Rows [r0, r0+rows) of the layer: gradient, then W and b (and their velocities) copied into
-// `to` and updated there.
+// Rows [r0, r0+rows) of the layer: gradient, then W and b (and their velocities) stepped from
+// `from` into `to` (in place when they are the same).
 void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats, RowMat& g,
                 int64_t r0, int64_t rows, const SgdOptions& opt, bool first) {
   const int64_t f = feats.cols(), u = feats.rows(), m = rows * f;
   auto gb = g.topRows(rows);
   gb.noalias() = dout.middleCols(r0, rows).transpose() * feats;  // (rows, F)
   const bool momentum = opt.momentum != 0.0f;
-  copy_block(to.w + r0 * f, from.w + r0 * f, m);
-  if (momentum && !first) copy_block(to.vw + r0 * f, from.vw + r0 * f, m);
-  sgd_update(to.w + r0 * f, momentum ? to.vw + r0 * f : nullptr, g.data(), m, opt, first);
+  const auto at = [](float* p, int64_t off) { return p != nullptr ? p + off : nullptr; };
+  if (from.w == to.w) {
+    sgd_update(to.w + r0 * f, at(to.vw, r0 * f), g.data(), m, opt, first);
+  } else {
+    sgd_update_to(from.w + r0 * f, at(from.vw, r0 * f), to.w + r0 * f, at(to.vw, r0 * f), g.data(), m, opt, first);
+  }
   const SgdOptions bias_opt{.lr = opt.lr, .momentum = opt.momentum};  // no penalty on b
   for (int64_t j = r0; j < r0 + rows; ++j) {
     float gbias = 0.0f;
     for (int64_t s = 0; s < u; ++s) gbias += dout(s, j);
-    to.b[j] = from.b[j];
-    if (momentum && !first) to.vb[j] = from.vb[j];
-    sgd_update(to.b + j, momentum ? to.vb + j : nullptr, &gbias, 1, bias_opt, first);
+    const float gi = penalised_gradient(from.b[j], gbias, 0.0f, 0.0f);
+    const float v = momentum ? momentum_velocity(first ? 0.0f : from.vb[j], gi, opt.momentum, first) : gi;
+    if (momentum) to.vb[j] = v;
+    to.b[j] = sgd_apply(from.b[j], v, -bias_opt.lr);
   }
 }
 
