@@ -193,10 +193,11 @@ TEST(NpzRefuse, NonNpyMember) {
 }
 
 TEST(NpzRefuse, MemberInflatesPastDeclaredSize) {
-  // Both headers say 100 bytes; the deflate stream holds 384. Reading only the declared size
-  // would silently truncate the array.
+  // Both zip headers say 100 bytes; the deflate stream holds 384, whose .npy header alone needs
+  // 128. It is refused from the .npy header, before the data are inflated (reading only the
+  // declared size would silently truncate the array).
   const std::string p = fixture("inflates_past_size.npz");
-  expect_input_error([&] { read_npz(p); }, {p + ":x", "inflates past its declared size of 100"});
+  expect_input_error([&] { read_npz(p); }, {p + ":x", "needs 128 bytes before any data, the zip entry declares 100"});
 }
 
 TEST(NpzRefuse, AbsurdDeclaredSizeIsRefusedBeforeAllocating) {

@@ -1,5 +1,7 @@
 #include "io/npy.hpp"
 
+#include <cassert>
+
 #include <algorithm>
 #include <bit>
 #include <cstring>
@@ -483,7 +485,10 @@ NpyArray NpyArray::from_bool(std::span<const uint8_t> v, std::vector<int64_t> sh
   return a;
 }
 
-NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
+namespace {
+
+// The fixed part before the header: magic, version, header length. Sets the prefix's size.
+uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& what, size_t& prefix) {
   if (bytes.empty()) throw InputError(what + ": empty, expected a .npy array");
   const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t size = bytes.size();
@@ -495,7 +500,6 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
                      " bytes; expected a magic, a version and a header length)");
   }
   const int major = raw[6], minor = raw[7];
-  size_t prefix = 0;
   uint64_t header_len = 0;
   if (major == 1 && minor == 0) {
     prefix = 10;
@@ -516,13 +520,17 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
     throw InputError(what + ": truncated .npy header (declares " + std::to_string(header_len) +
                      " bytes, " + std::to_string(size - prefix) + " present)");
   }
-  const std::string_view header(reinterpret_cast<const char*>(raw + prefix), header_len);
+  return header_len;
+}
 
-  const PyValue dict = LiteralParser(header, what).parse_all();
-  if (dict.kind != PyValue::Kind::dict) {
-    throw InputError(what + ": .npy header is not a dict (expected keys descr, fortran_order, "
-                            "shape)");
-  }
+// The header dict's three values, each present once and nothing else.
+struct HeaderFields {
+  const PyValue* descr = nullptr;
+  const PyValue* fortran = nullptr;
+  const PyValue* shape = nullptr;
+};
+
+HeaderFields header_fields(const PyValue& dict, const std::string& what) {
   const PyValue* descr = nullptr;
   const PyValue* fortran = nullptr;
   const PyValue* shape_v = nullptr;
@@ -547,6 +555,22 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
                      (!descr ? "descr" : !fortran ? "fortran_order" : "shape") +
                      "' (expected descr, fortran_order, shape)");
   }
+  return {descr, fortran, shape_v};
+}
+
+}  // namespace
+
+NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& what) {
+  size_t prefix = 0;
+  const uint64_t header_len = npy_header_length(bytes, what, prefix);
+  const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
+  const std::string_view header(reinterpret_cast<const char*>(raw + prefix), header_len);
+  const PyValue dict = LiteralParser(header, what).parse_all();
+  if (dict.kind != PyValue::Kind::dict) {
+    throw InputError(what + ": .npy header is not a dict (expected keys descr, fortran_order, "
+                            "shape)");
+  }
+  const auto [descr, fortran, shape_v] = header_fields(dict, what);
   const FileDType ft = parse_descr(*descr, what);
   if (fortran->kind != PyValue::Kind::boolean) {
     throw InputError(what + ": .npy header's fortran_order is not True or False");
@@ -558,8 +582,11 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
     throw InputError(what + ": .npy shape has " + std::to_string(shape_v->items.size()) +
                      " dimensions (at most " + std::to_string(kMaxDims) + " are supported)");
   }
-  NpyArray a;
+  NpyHeader a;
   a.dtype = ft.dtype;
+  a.byte_swap = ft.swap;
+  a.fortran_order = fortran->boolean;
+  a.data_offset = prefix + header_len;
   for (const PyValue& d : shape_v->items) {
     if (d.kind != PyValue::Kind::integer) {
       throw InputError(what + ": .npy header's shape is not a tuple of integers");
@@ -569,30 +596,41 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
     }
     a.shape.push_back(d.integer);
   }
-  const size_t item = dtype_size(a.dtype);
-  const auto n = static_cast<uint64_t>(checked_numel(a.shape, item, what));
+  a.data_bytes = static_cast<uint64_t>(checked_numel(a.shape, dtype_size(a.dtype), what)) * dtype_size(a.dtype);
+  return a;
+}
 
+NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data) {
+  assert(data.size() == h.data_bytes);
+  NpyArray a;
+  a.dtype = h.dtype;
+  a.shape = h.shape;
+  a.data = std::move(data);
+  const size_t item = dtype_size(a.dtype);
+  if (h.byte_swap) byte_swap_items(a.data, item);
+  if (a.dtype == DType::b1) {
+    for (auto& b : a.data) b = b != std::byte{0} ? std::byte{1} : std::byte{0};
+  }
+  if (h.fortran_order && a.shape.size() > 1) a.data = fortran_to_c(a.data, a.shape, item);
+  return a;
+}
+
+NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
+  const NpyHeader h = parse_npy_header(bytes, what);
   // Compare what the header promises with what is there before allocating anything.
-  const uint64_t need = n * item;
-  const uint64_t have = size - prefix - header_len;
+  const uint64_t need = h.data_bytes, have = bytes.size() - h.data_offset;
   if (have < need) {
-    throw InputError(what + ": truncated .npy data: shape " + shape_string(a.shape) + " of " +
-                     dtype_name(a.dtype) + " needs " + std::to_string(need) + " bytes, " +
+    throw InputError(what + ": truncated .npy data: shape " + shape_string(h.shape) + " of " +
+                     dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes, " +
                      std::to_string(have) + " present");
   }
   if (have > need) {
     throw InputError(what + ": " + std::to_string(have - need) +
-                     " bytes of trailing data after the array (shape " + shape_string(a.shape) +
-                     " of " + dtype_name(a.dtype) + " needs " + std::to_string(need) + " bytes)");
+                     " bytes of trailing data after the array (shape " + shape_string(h.shape) +
+                     " of " + dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes)");
   }
-  const std::byte* payload = bytes.data() + prefix + header_len;
-  a.data.assign(payload, payload + need);
-  if (ft.swap) byte_swap_items(a.data, item);
-  if (a.dtype == DType::b1) {
-    for (auto& b : a.data) b = b != std::byte{0} ? std::byte{1} : std::byte{0};
-  }
-  if (fortran->boolean && a.shape.size() > 1) a.data = fortran_to_c(a.data, a.shape, item);
-  return a;
+  const std::byte* payload = bytes.data() + h.data_offset;
+  return npy_from_data(h, std::vector<std::byte>(payload, payload + need));
 }
 
 std::vector<std::byte> serialize_npy(const NpyArray& a) {

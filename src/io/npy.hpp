@@ -46,6 +46,24 @@ struct NpyArray {
   static NpyArray from_bool(std::span<const uint8_t> v, std::vector<int64_t> shape);
 };
 
+// What a .npy header says: the array the data after it must fill.
+struct NpyHeader {
+  DType dtype = DType::f32;
+  std::vector<int64_t> shape;
+  bool fortran_order = false;
+  bool byte_swap = false;   // the file's byte order differs from this machine's
+  size_t data_offset = 0;   // bytes before the data: magic, version, length, header
+  uint64_t data_bytes = 0;  // numel * item size, checked for overflow
+};
+
+// Parses the header at the start of `bytes`, which may hold only the file's first part (up to
+// data_offset): a reader can check sizes before it reads, maps or inflates the data. Throws
+// InputError on anything malformed.
+NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& what);
+// The array from its raw data (exactly h.data_bytes), converted in place to native byte order
+// and C order: no second copy of the array for a C-order file.
+NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data);
+
 // Parses a whole .npy image held in memory. `what` names the source in error messages
 // (e.g. "data.npz:resp"). Throws InputError on anything malformed.
 NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what);

@@ -138,6 +138,49 @@ std::vector<Member> list_members(zip_t* z, const std::string& path) {
   return members;
 }
 
+// Reads up to n bytes of a member into `to`; returns how many arrived (fewer at its end).
+uint64_t read_up_to(zip_file_t* f, std::byte* to, uint64_t n, const std::string& what) {
+  uint64_t got = 0;
+  while (got < n) {
+    const zip_int64_t r = zip_fread(f, to + got, n - got);
+    if (r < 0) throw InputError(what + ": cannot read member: " + zip_file_strerror(f));
+    if (r == 0) break;
+    got += static_cast<uint64_t>(r);
+  }
+  return got;
+}
+
+// numpy writes headers of a few hundred bytes (np.load refuses more than 10,000 by default).
+constexpr uint64_t kMaxNpyHeader = uint64_t{1} << 20;
+
+// The member's .npy header (and whatever data came with it, in `head`), reading no further
+// than the header needs.
+NpyHeader read_member_header(zip_file_t* f, uint64_t size, const std::string& what, std::vector<std::byte>& head) {
+  head.resize(static_cast<size_t>(std::min<uint64_t>(size, 4096)));
+  head.resize(static_cast<size_t>(read_up_to(f, head.data(), head.size(), what)));
+  if (head.size() >= 12 && std::memcmp(head.data(), "\x93NUMPY", 6) == 0) {
+    // The header's declared length, from the fixed prefix (version 1.0: 2 bytes, else 4).
+    const auto* raw = reinterpret_cast<const unsigned char*>(head.data());
+    const uint64_t len = raw[6] == 1 ? (10 + (raw[8] | (uint64_t{raw[9]} << 8)))
+                                     : (12 + (raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) |
+                                              (uint64_t{raw[11]} << 24)));
+    if (len > kMaxNpyHeader) {
+      throw InputError(what + ": .npy header of " + std::to_string(len) + " bytes (at most " +
+                       std::to_string(kMaxNpyHeader) + " are read)");
+    }
+    if (len > size) {
+      throw InputError(what + ": the member's .npy header needs " + std::to_string(len) +
+                       " bytes before any data, the zip entry declares " + std::to_string(size));
+    }
+    if (len > head.size()) {
+      const size_t before = head.size();
+      head.resize(static_cast<size_t>(len));
+      head.resize(before + static_cast<size_t>(read_up_to(f, head.data() + before, len - before, what)));
+    }
+  }
+  return parse_npy_header(head, what);
+}
+
 NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std::string& path) {
   const std::string what = path + ":" + m.key;
   if (!(m.st.valid & ZIP_STAT_SIZE) || !(m.st.valid & ZIP_STAT_COMP_SIZE)) {
@@ -162,22 +205,25 @@ NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std
   ZipFileCloser file;
   file.f = zip_fopen_index(z, m.index, 0);
   if (!file.f) throw InputError(what + ": cannot open member: " + zip_strerror(z));
-  // The buffer grows with the data that really arrives, never beyond the declared size: a small
-  // archive that declares a huge member costs what it inflates to, not what it claims, and
-  // growing by doubling keeps the peak under twice the member's size.
-  constexpr uint64_t kFirstChunk = uint64_t{1} << 20;
-  std::vector<std::byte> buf;
-  uint64_t got = 0;
-  while (got < size) {
-    if (got == buf.size()) buf.resize(static_cast<size_t>(std::min(size, std::max(kFirstChunk, 2 * got))));
-    const zip_int64_t n = zip_fread(file.f, buf.data() + got, buf.size() - got);
-    if (n < 0) throw InputError(what + ": cannot read member: " + zip_file_strerror(file.f));
-    if (n == 0) break;
-    got += static_cast<uint64_t>(n);
+  // The npy header first: what the member's data must be is checked against the size the zip
+  // entry declares before the rest is inflated, so a member whose header claims more than the
+  // entry holds (a zip bomb's lie) costs its header, not its data.
+  std::vector<std::byte> head;
+  const NpyHeader h = read_member_header(file.f, size, what, head);
+  if (h.data_offset + h.data_bytes != size) {
+    throw InputError(what + ": the member's .npy header (shape " + shape_string(h.shape) + " of " +
+                     dtype_name(h.dtype) + ") needs " + std::to_string(h.data_offset + h.data_bytes) +
+                     " bytes, the zip entry declares " + std::to_string(size));
   }
-  if (got != size) {
-    throw InputError(what + ": member holds " + std::to_string(got) + " bytes, its header declares " +
-                     std::to_string(size));
+  // The data straight into the array's buffer: the array is never held twice.
+  std::vector<std::byte> data(static_cast<size_t>(h.data_bytes));
+  const size_t have = head.size() - h.data_offset;
+  std::memcpy(data.data(), head.data() + h.data_offset, have);
+  head = {};
+  const uint64_t got = have + read_up_to(file.f, data.data() + have, h.data_bytes - have, what);
+  if (got != h.data_bytes) {
+    throw InputError(what + ": member holds " + std::to_string(h.data_offset + got) +
+                     " bytes, its header declares " + std::to_string(size));
   }
   // Reading on to the end makes libzip check the CRC, and catches data that inflates past the
   // declared size, which would otherwise be silently cut off.
@@ -191,7 +237,7 @@ NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std
   const int rc = zip_fclose(file.f);
   file.f = nullptr;
   if (rc != 0) throw InputError(what + ": cannot read member: " + zip_code_text(rc));
-  return parse_npy(buf, what);
+  return npy_from_data(h, std::move(data));
 }
 
 // An archive with no members is just an end-of-central-directory record; libzip does not write
