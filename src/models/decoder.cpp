@@ -1,5 +1,6 @@
 #include "models/decoder.hpp"
 
+#include <algorithm>
 #include <cassert>
 #include <utility>
 
@@ -99,6 +100,13 @@ void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace
   linear_gradient(g.out_w, g.out_b, cmap(ws.dout), cmap(ws.hidden));
   linear_backward_input(map(ws.dhidden), cmap(ws.dout), std::as_const(d).params.value_mat(kOutWeight));
   relu_backward(map(ws.dhidden), cmap(ws.dhidden), cmap(ws.hidden));
+}
+
+void decoder_head_gradient(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws) {
+  const std::span<float> head_grads = decoder_head_grads(d);
+  std::fill(head_grads.begin(), head_grads.end(), 0.0f);
+  decoder_backward_head(d, t, ws);
+  decoder_grads(d).in_b += ws.dhidden.colwise().sum().transpose();
 }
 
 void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWorkspace& ws,

@@ -99,6 +99,12 @@ void decoder_backward(Decoder& d, CMatMap x, const DecoderTargets& t, DecoderWor
 // weight their own way and take its gradient from ws.dhidden.
 void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws);
 
+// The gradient of the head (every parameter but in_layer.weight) from the loss of ws.out:
+// zeroes the head's gradients and accumulates them, in_layer.bias's from ws.dhidden. ws.dhidden
+// keeps dLoss/d(hidden pre-activation), from which the dual and fused trainers step
+// in_layer.weight their own way.
+void decoder_head_gradient(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws);
+
 // Predicted class per row (argmax of log-probabilities, first on ties), classification only.
 std::vector<int32_t> predicted_classes(const RowMat& logp);
 

@@ -5,6 +5,8 @@
 #include <ostream>
 
 #include "core/error.hpp"
+#include "core/format.hpp"
+#include "models/state_dict.hpp"
 #include "core/interrupt.hpp"
 #include "train/checkpoint.hpp"
 
@@ -53,6 +55,20 @@ void RunCheckpointer::add_to(FitHooks& hooks, std::ostream& log, bool quiet) {
     log << "interrupted at iteration " << state_->state.iteration << ": wrote " << path_
         << "; continue with --resume " << out_dir_ << "\n";
   };
+}
+
+FitHooks command_hooks(const std::string& init, bool quiet, const ProgressStyle& style,
+                       RunCheckpointer& checkpoints, std::ostream& log) {
+  FitHooks hooks;
+  if (!init.empty()) hooks.init = [init](ParameterSet& p) { models::load_state_dict(init, p); };
+  checkpoints.add_to(hooks, log, quiet);
+  if (!quiet)
+    hooks.progress = [&log, style](int64_t it, int64_t n, double tr, double te) {
+      log << "iteration " << it << "/" << n << " | " << style.train_label << " " << format_number(style.format, tr)
+          << " | " << style.test_label << " " << format_number(style.format, te) << "\n";
+      log.flush();
+    };
+  return hooks;
 }
 
 }  // namespace nc::runs

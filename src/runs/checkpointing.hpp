@@ -40,4 +40,16 @@ class RunCheckpointer {
   int stopped_by_ = 0;
 };
 
+// How a command prints a progress line: "iteration i/n | <train> <value> | <test> <value>".
+struct ProgressStyle {
+  const char* train_label;  // e.g. "loss:"
+  const char* test_label;   // e.g. "test_loss:"
+  const char* format;       // e.g. "%.3f"
+};
+
+// The hooks a decode or encode command gives its fit: the --init weights (when a path is
+// given), checkpoints, resume and signals, and progress lines on `log` unless quiet.
+FitHooks command_hooks(const std::string& init, bool quiet, const ProgressStyle& style,
+                       RunCheckpointer& checkpoints, std::ostream& log);
+
 }  // namespace nc::runs

@@ -98,18 +98,6 @@ nlohmann::json options_record(const DecodeOptions& opt) {
   };
 }
 
-FitHooks decode_hooks(const DecodeOptions& opt, RunCheckpointer& checkpoints, std::ostream& log) {
-  FitHooks hooks;
-  if (!opt.init.empty()) hooks.init = [&opt](ParameterSet& p) { models::load_state_dict(opt.init, p); };
-  checkpoints.add_to(hooks, log, opt.quiet);
-  if (!opt.quiet)
-    hooks.progress = [&log](int64_t it, int64_t n, double tr, double te) {
-      log << "iteration " << it << "/" << n << " | loss: " << format_number("%.3f", tr)
-          << " | test_loss: " << format_number("%.3f", te) << "\n";
-      log.flush();
-    };
-  return hooks;
-}
 
 nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options) {
   nlohmann::json m;
@@ -198,7 +186,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   const nlohmann::json options = options_record(opt);
   RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, opt.iters_or_default(), opt.resume);
   DecodeResult res;
-  res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), decode_hooks(opt, checkpoints, log), &rng);
+  res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), command_hooks(opt.init, opt.quiet, {"loss:", "test_loss:", "%.3f"}, checkpoints, log), &rng);
   res.interrupted_by = checkpoints.stopped_by();
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";

@@ -72,18 +72,6 @@ nlohmann::json options_record(const EncodeOptions& opt) {
   };
 }
 
-FitHooks encode_hooks(const EncodeOptions& opt, RunCheckpointer& checkpoints, std::ostream& log) {
-  FitHooks hooks;
-  if (!opt.init.empty()) hooks.init = [&opt](ParameterSet& p) { models::load_state_dict(opt.init, p); };
-  checkpoints.add_to(hooks, log, opt.quiet);
-  if (!opt.quiet)
-    hooks.progress = [&log](int64_t it, int64_t n, double tr, double te) {
-      log << "iteration " << it << "/" << n << " | train loss: " << format_number("%.4f", tr)
-          << " | test loss: " << format_number("%.4f", te) << "\n";
-      log.flush();
-    };
-  return hooks;
-}
 
 io::NpzContents prediction_arrays(const EncoderFit& fit, const std::vector<float>& stimuli) {
   io::NpzContents pred;
@@ -151,7 +139,7 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
     log << "resp_train contains averaged responses of " << ds.n_neurons() << " neurons to " << ds.n_stimuli()
         << " binned stimuli; gratings 12 x 16\n";
   EncodeResult res;
-  res.fit = fit_encoder(ds, encoder_config(opt), encode_hooks(opt, checkpoints, log));
+  res.fit = fit_encoder(ds, encoder_config(opt), command_hooks(opt.init, opt.quiet, {"train loss:", "test loss:", "%.4f"}, checkpoints, log));
   res.interrupted_by = checkpoints.stopped_by();
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";

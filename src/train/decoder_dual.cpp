@@ -102,10 +102,8 @@ class DualDecoderStep : public TrainerStep {
     // Backward to the hidden pre-activations, and the head's gradients; in_layer.weight's
     // gradient lives in dPre. The step W <- (1 - 2 lr l2) W - lr dPreᵀ X becomes
     // c <- decay c, B <- decay B - lr dPreᵀ.
+    models::decoder_head_gradient(d_, data_.y_train, tr_);
     const std::span<float> head = models::decoder_head_values(d_), head_grads = models::decoder_head_grads(d_);
-    std::fill(head_grads.begin(), head_grads.end(), 0.0f);
-    models::decoder_backward_head(d_, data_.y_train, tr_);
-    models::decoder_grads(d_).in_b += tr_.dhidden.colwise().sum().transpose();
     c_before_ = ds_.c;
     b_before_ = ds_.b;
     std::copy(head.begin(), head.end(), head_before_.begin());

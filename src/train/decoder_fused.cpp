@@ -37,10 +37,8 @@ class FusedDecoderStep : public TrainerStep {
     return models::decoder_data_loss(d_, data_.y_train, tr_) + penalty();
   }
   void step() override {
+    models::decoder_head_gradient(d_, data_.y_train, tr_);
     const std::span<float> head = models::decoder_head_values(d_), head_grads = models::decoder_head_grads(d_);
-    std::fill(head_grads.begin(), head_grads.end(), 0.0f);
-    models::decoder_backward_head(d_, data_.y_train, tr_);
-    models::decoder_grads(d_).in_b += tr_.dhidden.colwise().sum().transpose();
     std::copy(head.begin(), head.end(), backup_head_.begin());
     sgd_step(head, head_grads, state_.sgd, {.lr = opt_.lr});
     column_blocked_sgd_step(w_.data(), backup_w_.data(), w_.rows(), w_.cols(), cmap(data_.x_train),
