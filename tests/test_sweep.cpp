@@ -12,6 +12,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
+#include <sstream>
 #include <thread>
 
 #include "cli_helpers.hpp"
@@ -33,8 +34,8 @@ json read_json(const std::string& path) {
   return json::parse(f);
 }
 
-// Small data shared by the tests of this file: 200 neurons, 360 stimuli after the simulator's
-// binning of 720 trials (one per degree), written once.
+// Small data shared by the tests of this file: 200 neurons, 720 trials in 313 one-degree bins
+// (about 16 stimuli per class of 20), written once.
 const std::string& small_data() {
   static const std::string path = [] {
     const std::string dir = fresh_dir("sweepdata");
@@ -149,7 +150,7 @@ TEST(CrossValCli, FoldEqualsPlainDecodeWithThatSplit) {
 
   const json& fold = cv["folds"][1];
   std::vector<int64_t> test = fold["test_idx"].get<std::vector<int64_t>>(), train;
-  for (int64_t i = 0; i < 360; ++i)
+  for (int64_t i = 0; i < cv["n_stimuli"].get<int64_t>(); ++i)
     if (!std::binary_search(test.begin(), test.end(), i)) train.push_back(i);
   nc::io::NpzContents split;
   split["train_idx"] = nc::io::NpyArray::from_int64(train, {static_cast<int64_t>(train.size())});
@@ -167,7 +168,7 @@ TEST(CrossValCli, FoldEqualsPlainDecodeWithThatSplit) {
       ASSERT_LE(std::abs(a[i] - b[i]), 2e-3 * std::abs(b[i]) + 1e-5) << curve << " " << i;
   }
   EXPECT_NEAR(fold["fraction_correct"].get<double>(), plain["fraction_correct"].get<double>(),
-              1.0 / 120 + 1e-9);
+              1.0 / static_cast<double>(test.size()) + 1e-9);
 }
 
 TEST(SweepPlan, JobOrderAndShards) {
@@ -211,7 +212,8 @@ TEST(SweepPlan, BadPlansGetOneLineErrorsNamingTheKey) {
       {{{"command", "decode"}, {"options", {{"seed", 3}}}}, "options.seed"},
       {{{"command", "decode"}, {"data", {"/nonexistent/rec.npz"}}}, "/nonexistent/rec.npz"},
       {{{"command", "decode"}, {"data", {d}}, {"folds", 1}}, "folds"},
-      {{{"command", "decode"}, {"data", {d}}, {"folds", 19}, {"options", {{"iters", 2}}}}, "folds"},
+      {{{"command", "decode"}, {"data", {d}}, {"folds", 100}, {"options", {{"iters", 2}}}},
+       "folds"},
       {{{"command", "fit"}}, "command"},
       {{{"command", "encode"}, {"options", {{"hidden", 3}}}}, "hidden"},
   };
@@ -228,4 +230,153 @@ TEST(SweepPlan, BadPlansGetOneLineErrorsNamingTheKey) {
                          "/out --array-index 3 --array-size 3");
   EXPECT_EQ(r.status, 2) << r.err;
   EXPECT_NE(r.err.find("--array-index"), std::string::npos) << r.err;
+}
+
+namespace {
+
+// Runs a sweep in the background (the test hook makes each job wait before writing), SIGKILLs
+// it once `at_least` job files exist, and returns how many there were.
+size_t sweep_killed_after(const std::string& plan, const std::string& out, size_t at_least) {
+  const pid_t pid = ::fork();
+  if (pid == 0) {
+    ::setenv("NEUROCODEC_TEST_JOB_SLEEP", "0.3", 1);
+    const std::string log = out + ".log";
+    (void)!::freopen(log.c_str(), "w", stdout);
+    ::execl(NC_CLI_PATH, NC_CLI_PATH, "sweep", plan.c_str(), "--out", out.c_str(), "--jobs", "1",
+            static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto count = [&] {
+    size_t n = 0;
+    if (fs::exists(out + "/jobs"))
+      for (const auto& e : fs::directory_iterator(out + "/jobs"))
+        n += e.path().extension() == ".json" && e.path().filename().string()[0] != '.';
+    return n;
+  };
+  for (int i = 0; i < 600 && count() < at_least; ++i)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  ::kill(pid, SIGKILL);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+  return count();
+}
+
+}  // namespace
+
+// A sweep SIGKILLed mid-way leaves only complete job files; the same command then runs exactly
+// the missing jobs, and every result equals an uninterrupted run's (bit for bit, without the
+// wall-time and memory fields), whether jobs ran one or two at a time.
+TEST(SweepRun, ResumeAfterSigkillRunsOnlyMissingJobsWithIdenticalResults) {
+  const std::string dir = fresh_dir("sweepkill");
+  const std::string plan = write_plan(dir, small_plan());  // 24 jobs
+  const size_t done = sweep_killed_after(plan, dir + "/a", 3);
+  ASSERT_GE(done, 3u);
+  ASSERT_LT(done, 24u) << "the sweep finished before it was killed";
+  for (const auto& e : fs::directory_iterator(dir + "/a/jobs"))
+    if (e.path().filename().string()[0] != '.')
+      EXPECT_NO_THROW(read_json(e.path().string())) << e.path();
+  auto r = run_cli("sweep " + plan + " --out " + dir + "/a --jobs 2");
+  ASSERT_EQ(r.status, 0) << r.err;
+  EXPECT_NE(r.out.find("ran " + std::to_string(24 - done) + " of 24"), std::string::npos) << r.out;
+  r = run_cli("sweep " + plan + " --out " + dir + "/b --jobs 1 --quiet");
+  ASSERT_EQ(r.status, 0) << r.err;
+  for (int i = 0; i < 24; ++i) {
+    const std::string name = "/jobs/" + std::to_string(i) + ".json";
+    EXPECT_EQ(stable(read_json(dir + "/a" + name)), stable(read_json(dir + "/b" + name)))
+        << "job " << i;
+  }
+  // Running it again does nothing; another plan in the same folder is refused unless --force.
+  r = run_cli("sweep " + plan + " --out " + dir + "/a");
+  EXPECT_NE(r.out.find("ran 0 of 24"), std::string::npos) << r.out;
+  json other = small_plan();
+  other["seeds"] = {5};
+  const std::string other_dir = fresh_dir("sweepother");
+  const std::string other_plan = write_plan(other_dir, other);
+  r = run_cli("sweep " + other_plan + " --out " + dir + "/a");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("another plan"), std::string::npos) << r.err;
+  EXPECT_TRUE(fs::exists(dir + "/a/jobs/23.json"));
+  r = run_cli("sweep " + other_plan + " --out " + dir + "/a --force --quiet");
+  EXPECT_EQ(r.status, 0) << r.err;
+  EXPECT_FALSE(fs::exists(dir + "/a/jobs/23.json"));  // 12 jobs now
+  EXPECT_TRUE(fs::exists(dir + "/a/jobs/11.json"));
+}
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv(const std::string& path) {
+  std::ifstream f(path);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(f, line);) {
+    std::vector<std::string> cells;
+    std::stringstream s(line);
+    for (std::string c; std::getline(s, c, ',');) cells.push_back(c);
+    rows.push_back(cells);
+  }
+  return rows;
+}
+
+size_t column(const std::vector<std::string>& header, const std::string& name) {
+  const auto it = std::find(header.begin(), header.end(), name);
+  EXPECT_NE(it, header.end()) << name;
+  return static_cast<size_t>(it - header.begin());
+}
+
+}  // namespace
+
+// collect's tables against the job files: one results row per job with its metric, the
+// summary's mean/se/n per grid point recomputed from the files, best.json the highest mean,
+// and a missing job listed with exit 1 (0 with --allow-partial).
+TEST(SweepCollect, TablesMatchTheJobFiles) {
+  const std::string dir = fresh_dir("collect");
+  json pj = small_plan();
+  pj["grid"] = {{"l2", {0.0, 0.1}}, {"hidden", {4, 12}}};
+  ASSERT_EQ(run_cli("sweep " + write_plan(dir, pj) + " --out " + dir + "/s --quiet").status, 0);
+  auto r = run_cli("sweep collect " + dir + "/s");
+  ASSERT_EQ(r.status, 0) << r.err;
+  const auto results = read_csv(dir + "/s/results.csv");
+  ASSERT_EQ(results.size(), 25u);  // header + 24 jobs
+  const size_t fc = column(results[0], "fraction_correct"), idx = column(results[0], "index");
+  std::map<std::string, std::vector<double>> by_point;  // "l2,hidden" -> fraction correct
+  for (size_t i = 1; i < results.size(); ++i) {
+    const json job = read_json(dir + "/s/jobs/" + results[i][idx] + ".json");
+    EXPECT_EQ(std::stod(results[i][fc]), job["fraction_correct"].get<double>()) << "row " << i;
+    by_point[job["grid"]["l2"].dump() + "," + job["grid"]["hidden"].dump()].push_back(
+        job["fraction_correct"].get<double>());
+  }
+  const auto summary = read_csv(dir + "/s/summary.csv");
+  ASSERT_EQ(summary.size(), 5u);  // header + 4 grid points
+  const size_t m = column(summary[0], "fraction_correct_mean"),
+               se = column(summary[0], "fraction_correct_se"),
+               n = column(summary[0], "fraction_correct_n");
+  double best = -1;
+  std::string best_point;
+  for (size_t i = 1; i < summary.size(); ++i) {
+    const auto& v = by_point.at(summary[i][column(summary[0], "l2")] + "," +
+                                summary[i][column(summary[0], "hidden")]);
+    const nc::select::MeanSe s = nc::select::mean_se(v);
+    EXPECT_EQ(std::stoi(summary[i][n]), 6);
+    EXPECT_NEAR(std::stod(summary[i][m]), s.mean, 1e-12);
+    EXPECT_NEAR(std::stod(summary[i][se]), s.se, 1e-12);
+    if (s.mean > best)
+      best = s.mean, best_point = summary[i][column(summary[0], "l2")] + "," +
+                                  summary[i][column(summary[0], "hidden")];
+  }
+  const json b = read_json(dir + "/s/best.json");
+  EXPECT_EQ(b["metric"], "fraction_correct");
+  const json& bp = b["datasets"][small_data()];
+  EXPECT_EQ(bp["grid"]["l2"].dump() + "," + bp["grid"]["hidden"].dump(), best_point);
+  EXPECT_NEAR(bp["mean"].get<double>(), best, 1e-12);
+  EXPECT_TRUE(fs::exists(dir + "/s/index.html") && fs::exists(dir + "/s/collect_heatmap.png"));
+  r = run_cli("sweep collect " + dir + "/s --select test_mse");  // lower is better
+  EXPECT_EQ(read_json(dir + "/s/best.json")["higher_is_better"], false);
+
+  fs::remove(dir + "/s/jobs/7.json");
+  std::ofstream(dir + "/s/jobs/9.json") << "{\"index\": 9, ";  // unreadable
+  r = run_cli("sweep collect " + dir + "/s");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find("missing or unreadable jobs (2): 7 9"), std::string::npos) << r.out;
+  EXPECT_EQ(read_csv(dir + "/s/results.csv").size(), 23u);
+  r = run_cli("sweep collect " + dir + "/s --allow-partial");
+  EXPECT_EQ(r.status, 0);
 }
