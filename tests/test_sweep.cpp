@@ -16,6 +16,7 @@
 #include <thread>
 
 #include "cli_helpers.hpp"
+#include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
 #include "select/folds.hpp"
@@ -62,7 +63,7 @@ json small_plan() {
   return {{"command", "decode"},
           {"data", {small_data()}},
           {"options", {{"iters", 20}, {"hidden", 8}}},
-          {"grid", {{"l2", {0.0, 0.01}}, {"lr", {0.1}}}},
+          {"grid", {{"l2", {0.0, 0.01}}, {"lr", {0.1, 0.05}}}},
           {"seeds", {1, 2}},
           {"folds", 3}};
 }
@@ -272,9 +273,11 @@ TEST(SweepRun, ResumeAfterSigkillRunsOnlyMissingJobsWithIdenticalResults) {
   const size_t done = sweep_killed_after(plan, dir + "/a", 3);
   ASSERT_GE(done, 3u);
   ASSERT_LT(done, 24u) << "the sweep finished before it was killed";
-  for (const auto& e : fs::directory_iterator(dir + "/a/jobs"))
-    if (e.path().filename().string()[0] != '.')
+  for (const auto& e : fs::directory_iterator(dir + "/a/jobs")) {
+    if (e.path().filename().string()[0] != '.') {
       EXPECT_NO_THROW(read_json(e.path().string())) << e.path();
+    }
+  }
   auto r = run_cli("sweep " + plan + " --out " + dir + "/a --jobs 2");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("ran " + std::to_string(24 - done) + " of 24"), std::string::npos) << r.out;
@@ -331,6 +334,7 @@ TEST(SweepCollect, TablesMatchTheJobFiles) {
   const std::string dir = fresh_dir("collect");
   json pj = small_plan();
   pj["grid"] = {{"l2", {0.0, 0.1}}, {"hidden", {4, 12}}};
+  pj["options"].erase("hidden");
   ASSERT_EQ(run_cli("sweep " + write_plan(dir, pj) + " --out " + dir + "/s --quiet").status, 0);
   auto r = run_cli("sweep collect " + dir + "/s");
   ASSERT_EQ(r.status, 0) << r.err;

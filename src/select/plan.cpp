@@ -30,7 +30,7 @@ std::vector<uint64_t> parse_seeds(const nlohmann::json& j) {
   if (!j.is_array() || j.empty()) bad("seeds", "expected a non-empty list of integers >= 0");
   std::vector<uint64_t> seeds;
   for (size_t i = 0; i < j.size(); ++i) {
-    if (!j[i].is_number_unsigned())
+    if (!j[i].is_number_integer() || j[i].get<int64_t>() < 0)
       bad("seeds[" + std::to_string(i) + "]", "expected an integer >= 0, got " + j[i].dump());
     seeds.push_back(j[i].get<uint64_t>());
   }
