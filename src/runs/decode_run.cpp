@@ -54,6 +54,8 @@ void validate(const DecodeOptions& o) {
   require(o.folds == 0 || (o.split.empty() && !o.train_fraction_given),
           "--folds: conflicts with --split and --train-fraction (the folds are the splits)");
   require(o.folds > 0 || o.repeats == 1, "--repeats: needs --folds");
+  require(o.folds == 0 || (o.checkpoint_every == 0 && o.resume.empty()),
+          "--folds: cross-validation has no checkpoints (--checkpoint-every, --resume); rerun it instead");
 }
 
 data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source, std::ostream& log) {
