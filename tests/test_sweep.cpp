@@ -384,3 +384,20 @@ TEST(SweepCollect, TablesMatchTheJobFiles) {
   r = run_cli("sweep collect " + dir + "/s --allow-partial");
   EXPECT_EQ(r.status, 0);
 }
+
+// A job that diverges is recorded as diverged with its iteration, the others run on, and the
+// sweep's exit status (3) and last line say how many diverged.
+TEST(SweepRun, DivergedJobsAreRecordedAndCounted) {
+  const std::string dir = fresh_dir("sweepdiv");
+  const json pj = {{"command", "decode"},
+                   {"data", {small_data()}},
+                   {"options", {{"model", "regression"}, {"iters", 200}}},
+                   {"grid", {{"lr", {1e-6, 0.05}}}}};
+  const auto r = run_cli("sweep " + write_plan(dir, pj) + " --out " + dir + "/s --jobs 2");
+  EXPECT_EQ(r.status, 3) << r.out << r.err;
+  EXPECT_NE(r.out.find("1 diverged"), std::string::npos) << r.out;
+  const json ok = read_json(dir + "/s/jobs/0.json"), bad = read_json(dir + "/s/jobs/1.json");
+  EXPECT_FALSE(ok["diverged"].get<bool>());
+  EXPECT_TRUE(bad["diverged"].get<bool>());
+  EXPECT_GE(bad["diverged_at"].get<int64_t>(), 1);
+}
