@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <mutex>
 #include <ostream>
 #include <set>
@@ -28,13 +29,23 @@ namespace fs = std::filesystem;
 namespace nc::select {
 namespace {
 
-// Every data file loads (and, with folds, every class has enough stimuli) before any job runs.
-// The shard's datasets stay in `shared` for its jobs; the others are dropped after the check.
-void check_data(const Plan& plan, const std::set<size_t>& shard_data, SharedData& shared) {
-  SharedData dropped;
+// The data files load (and, with folds, every class has enough stimuli) before any job runs:
+// all of them when `all` (a submission, or a run of the whole plan), else the shard's only (an
+// array task: the submission checked the others, and a task should load few datasets). The
+// shard's datasets stay in `shared` for its jobs; the others are dropped one by one.
+void check_data(const Plan& plan, const std::set<size_t>& shard_data, bool all,
+                SharedData& shared) {
+  auto dropped = std::make_unique<SharedData>();
+  size_t dropped_data = 0;
   for (const Job& job : plan_jobs(plan)) {
     if (job.seed != plan.seeds[0] || job.fold > 0) continue;  // one check per data and grid point
-    SharedData& where = shard_data.count(job.data) != 0 ? shared : dropped;
+    const bool in_shard = shard_data.count(job.data) != 0;
+    if (!in_shard && !all) continue;
+    if (!in_shard && job.data != dropped_data) {  // jobs come in data order
+      dropped = std::make_unique<SharedData>();
+      dropped_data = job.data;
+    }
+    SharedData& where = in_shard ? shared : *dropped;
     if (plan.command == PlanCommand::encode) {
       where.encode_data(plan.data[job.data]);
       continue;
@@ -108,7 +119,7 @@ std::string job_path(const std::string& dir, int64_t index) {
 Plan prepare_sweep(const SweepOptions& opt, std::ostream& /*log*/) {
   const Plan plan = load_plan(opt.plan);
   SharedData shared;
-  check_data(plan, {}, shared);
+  check_data(plan, {}, true, shared);
   runs::prepare_output_dir(opt.out);
   record_plan(plan, opt);
   return plan;
@@ -124,7 +135,7 @@ SweepSummary run_sweep(const SweepOptions& opt, std::ostream& log) {
   std::set<size_t> shard_data;
   for (int64_t i = lo; i < hi; ++i) shard_data.insert(all[static_cast<size_t>(i)].data);
   SharedData shared;
-  check_data(plan, shard_data, shared);
+  check_data(plan, shard_data, opt.array_size == 1, shared);
   runs::prepare_output_dir(opt.out);
   record_plan(plan, opt);
   fs::create_directories(opt.out + "/jobs");
