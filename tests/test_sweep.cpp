@@ -19,6 +19,8 @@
 #include "core/error.hpp"
 #include "data/dataset.hpp"
 #include "io/npz.hpp"
+#include "nn/gram.hpp"
+#include "runs/fit.hpp"
 #include "select/folds.hpp"
 #include "select/plan.hpp"
 #include "select/stats.hpp"
@@ -400,4 +402,30 @@ TEST(SweepRun, DivergedJobsAreRecordedAndCounted) {
   EXPECT_FALSE(ok["diverged"].get<bool>());
   EXPECT_TRUE(bad["diverged"].get<bool>());
   EXPECT_GE(bad["diverged_at"].get<int64_t>(), 1);
+}
+
+// fit_decoder takes the dual form's K blocks from FitHooks::gram when given one: a fit with the
+// shared Gram follows the fit that computes its own within the parity rule, and a Gram that is
+// wrong on purpose changes the fit (so the shared one is what was used).
+TEST(CrossValGram, FitDecoderUsesTheSharedGram) {
+  nc::data::Dataset ds = nc::data::load_dataset(small_data());
+  nc::Rng rng = nc::select::folds_rng(3);
+  const auto split = nc::select::kfold_splits(ds.n_stimuli(), 4, nullptr, rng)[0];
+  nc::runs::DecoderConfig cfg;
+  cfg.train.iters = 40;
+  cfg.train.penalty.l2 = 1e-3f;
+  const auto own = nc::runs::fit_decoder(ds, split, cfg);
+  const nc::RowMat gram = nc::gram_matrix(nc::cmap(ds.resp));
+  nc::runs::FitHooks hooks;
+  hooks.gram = &gram;
+  const auto shared = nc::runs::fit_decoder(ds, split, cfg, hooks);
+  const nc::RowMat wrong = 0.5f * gram;
+  hooks.gram = &wrong;
+  const auto off = nc::runs::fit_decoder(ds, split, cfg, hooks);
+  ASSERT_EQ(own.history.test_loss.size(), 40u);
+  for (size_t i = 0; i < 40; ++i) {
+    const double a = shared.history.test_loss[i], b = own.history.test_loss[i];
+    ASSERT_LE(std::abs(a - b), 2e-3 * std::abs(b) + 1e-5) << i;
+  }
+  EXPECT_GT(std::abs(off.history.test_loss.back() - own.history.test_loss.back()), 1e-3);
 }
