@@ -105,7 +105,8 @@ Command add_sweep_command(CLI::App& app) {
   c->add_option("--out", s->opt.out, "the sweep's folder: plan.json, jobs/<index>.json");
   c->add_flag("--list", s->list, "print the job list (index first) and nothing else");
   c->add_option("--jobs", s->opt.jobs, "jobs side by side (default: one per core)");
-  c->add_option("--threads-per-job", s->opt.threads_per_job, "compute threads per job")
+  c->add_option("--threads-per-job", s->opt.threads_per_job,
+                "compute threads per job (OpenBLAS runs at 1 thread for the whole sweep)")
       ->capture_default_str()
       ->check(CLI::Range(1, 1024));
   c->add_option("--array-index", s->array_index,

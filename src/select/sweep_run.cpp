@@ -150,9 +150,11 @@ SweepSummary run_sweep(const SweepOptions& opt, std::ostream& log) {
     else
       pending.push_back(all[static_cast<size_t>(i)]);
 
-  // One BLAS and compute thread count for the whole sweep (OpenBLAS's is process-global), the
-  // same whatever --jobs is: a job's bits depend on its thread count, not on its neighbours.
-  openblas_set_num_threads(opt.threads_per_job);
+  // OpenBLAS's thread count is process-global: jobs side by side cannot each have their own,
+  // and one job's change (the dual form's single-thread guard) would reach its neighbours. So
+  // BLAS runs at 1 thread for the whole sweep whatever --jobs is, and --threads-per-job sets
+  // neurocodec's own kernels' threads: a job's bits depend on its options, data and T only.
+  openblas_set_num_threads(1);
   keep_freed_memory();
   ::setenv("NEUROCODEC_THREADS", std::to_string(opt.threads_per_job).c_str(), 1);
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));

@@ -15,7 +15,7 @@ struct SweepOptions {
   std::string plan;         // the plan file
   std::string out;          // DIR
   int jobs = 0;             // jobs side by side; 0: one per core
-  int threads_per_job = 1;  // compute (and BLAS) threads of each job
+  int threads_per_job = 1;  // neurocodec's compute threads per job (BLAS: 1 thread per sweep)
   int64_t array_index = 0;  // this process runs shard array_index of array_size
   int64_t array_size = 1;
   bool force = false;  // another plan in DIR: empty jobs/ and start over
