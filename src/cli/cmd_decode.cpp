@@ -2,6 +2,7 @@
 
 #include "cli/commands.hpp"
 #include "runs/decode_run.hpp"
+#include "select/cv_run.hpp"
 
 namespace nc::cli {
 
@@ -27,7 +28,13 @@ Command add_decode_command(CLI::App& app) {
   c->add_option("--l2", o.l2, "L2 penalty on in_layer.weight")->capture_default_str();
   s->frac_opt = c->add_option("--train-fraction", o.train_fraction, "fraction of stimuli for training")->capture_default_str();
   c->add_option("--seed", o.seed, "seed of the split and the initial weights")->capture_default_str();
-  c->add_option("--split", o.split, "npz with int arrays train_idx, test_idx");
+  auto* split_opt = c->add_option("--split", o.split, "npz with int arrays train_idx, test_idx");
+  auto* folds_opt = c->add_option("--folds", o.folds, "K-fold cross-validation (K >= 2; stratified by class for the classifier)")
+                        ->check(CLI::Range(2, 1000000));
+  c->add_option("--repeats", o.repeats, "repeat the cross-validation R times with new folds")
+      ->capture_default_str()->needs(folds_opt);
+  // The folds are the splits: a usage error (exit 2), as CLI11 reports exclusions.
+  folds_opt->excludes(split_opt)->excludes(s->frac_opt);
   c->add_option("--init", o.init, "npz state_dict to start from (in_layer.weight, ...)");
   c->add_option("--bin-width", o.bin_width, "re-bin stimuli by this width in degrees (1 = as is)")->capture_default_str();
   c->add_option("--out", o.out, "output folder")->capture_default_str();
@@ -48,6 +55,11 @@ Command add_decode_command(CLI::App& app) {
   return {c,
           [s, finish] {
             finish();
+            if (s->opt.folds > 0) {
+              const auto cv = select::run_cross_validation(s->opt, std::cout);
+              if (cv.interrupted_by != 0) return 128 + cv.interrupted_by;
+              return cv.n_diverged > 0 ? 3 : 0;
+            }
             const auto res = runs::run_decode(s->opt, std::cout);
             if (res.interrupted_by != 0) return 128 + res.interrupted_by;  // 130 SIGINT, 143 SIGTERM
             return res.fit.outcome.diverged ? 3 : 0;

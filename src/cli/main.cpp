@@ -39,6 +39,7 @@ int main(int argc, char** argv) {
       nc::cli::add_encode_command(app),
       nc::cli::add_tutorial_command(app),
       nc::cli::add_fetch_command(app),
+      nc::cli::add_sweep_command(app),
   };
 
   try {

@@ -49,6 +49,26 @@ void validate(const DecodeOptions& o) {
   require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " + std::to_string(o.checkpoint_every));
   require(!(o.train_fraction_given && !o.split.empty()),
           "--split and --train-fraction: give one or the other, not both");
+  require(o.folds == 0 || o.folds >= 2, "--folds: expected at least 2 folds, got " + std::to_string(o.folds));
+  require(o.repeats >= 1, "--repeats: expected at least 1, got " + std::to_string(o.repeats));
+  require(o.folds == 0 || (o.split.empty() && !o.train_fraction_given),
+          "--folds: conflicts with --split and --train-fraction (the folds are the splits)");
+  require(o.folds > 0 || o.repeats == 1, "--repeats: needs --folds");
+  require(o.folds == 0 || (o.checkpoint_every == 0 && o.resume.empty()),
+          "--folds: cross-validation has no checkpoints (--checkpoint-every, --resume); rerun it instead");
+}
+
+data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source, std::ostream& log) {
+  data::Dataset ds;
+  if (opt.data.empty()) {
+    if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1)\n";
+    ds = sim::simulate_population(sim::PopulationOptions{});
+    source = "simulated";
+  } else {
+    ds = data::load_dataset(opt.data);
+    source = opt.data;
+  }
+  return data::bin_dataset(ds, opt.bin_width);
 }
 
 namespace {
@@ -62,15 +82,7 @@ struct DecodeInput {
 
 DecodeInput load_decode_input(const DecodeOptions& opt, Rng& rng, std::ostream& log) {
   DecodeInput in;
-  if (opt.data.empty()) {
-    if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1)\n";
-    in.ds = sim::simulate_population(sim::PopulationOptions{});
-    in.source = "simulated";
-  } else {
-    in.ds = data::load_dataset(opt.data);
-    in.source = opt.data;
-  }
-  in.ds = data::bin_dataset(in.ds, opt.bin_width);
+  in.ds = load_decode_dataset(opt, in.source, log);
   in.split = opt.split.empty() ? data::split_random(in.ds.n_stimuli(), opt.train_fraction, rng)
                                : data::load_split(opt.split, in.ds.n_stimuli());
   if (!opt.quiet)
@@ -79,8 +91,10 @@ DecodeInput load_decode_input(const DecodeOptions& opt, Rng& rng, std::ostream& 
   return in;
 }
 
+}  // namespace
+
 // What the run computes from: a checkpoint must be resumed with the same.
-nlohmann::json options_record(const DecodeOptions& opt) {
+nlohmann::json decode_options_record(const DecodeOptions& opt) {
   return {
       {"model", regression(opt) ? "regression" : "classification"},
       {"hidden", opt.hidden_or_default()},
@@ -98,15 +112,8 @@ nlohmann::json options_record(const DecodeOptions& opt) {
   };
 }
 
-
-nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options) {
+nlohmann::json decode_fit_metrics(const DecoderFit& fit) {
   nlohmann::json m;
-  m["command"] = "decode";
-  m["data"] = in.source;
-  m["n_neurons"] = in.ds.n_neurons();
-  m["n_stimuli"] = in.ds.n_stimuli();
-  m["n_train"] = in.split.train_idx.size();
-  m["n_test"] = in.split.test_idx.size();
   m["train_loss"] = fit.history.train_loss;
   m["test_loss"] = fit.history.test_loss;
   m["seconds"] = fit.seconds;
@@ -123,6 +130,21 @@ nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, cons
   }
   m["diverged"] = fit.outcome.diverged;
   if (fit.outcome.diverged) m["diverged_at"] = fit.outcome.diverged_at;
+  return m;
+}
+
+namespace {
+
+
+nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options) {
+  nlohmann::json m;
+  m["command"] = "decode";
+  m["data"] = in.source;
+  m["n_neurons"] = in.ds.n_neurons();
+  m["n_stimuli"] = in.ds.n_stimuli();
+  m["n_train"] = in.split.train_idx.size();
+  m["n_test"] = in.split.test_idx.size();
+  m.update(decode_fit_metrics(fit));
   m["options"] = options;
   return m;
 }
@@ -183,7 +205,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   const OutputDirGuard out_dir(opt.out);
   Rng rng(opt.seed);  // the split, then the initial weights, from one stream
   const DecodeInput in = load_decode_input(opt, rng, log);
-  const nlohmann::json options = options_record(opt);
+  const nlohmann::json options = decode_options_record(opt);
   RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, opt.iters_or_default(), opt.resume);
   DecodeResult res;
   res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), command_hooks(opt.init, opt.quiet, {"loss:", "test_loss:", "%.3f"}, checkpoints, log), &rng);

@@ -36,6 +36,8 @@ struct DecodeOptions {
   bool plots = true;                   // write the figures (src/report) into `out`
   int64_t checkpoint_every = 0;        // write out/checkpoint.npz every N iterations (0: never)
   std::string resume;                  // folder holding a checkpoint.npz to continue from
+  int folds = 0;                       // > 0: K-fold cross-validation (select/cv_run.hpp)
+  int repeats = 1;                     // cross-validation repeats, each with new folds
 
   int64_t hidden_or_default() const;
   int64_t iters_or_default() const;
@@ -54,6 +56,17 @@ struct DecodeResult {
 
 // The fit's configuration from the command's options (defaults resolved).
 DecoderConfig decoder_config(const DecodeOptions& opt);
+
+// The data a decode run works on: the file (or the simulated population, when opt.data is
+// empty), re-binned by opt.bin_width. `source` becomes "simulated" or the file.
+data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source, std::ostream& log);
+
+// The options a run computes from, as metrics.json records them (defaults resolved).
+nlohmann::json decode_options_record(const DecodeOptions& opt);
+
+// The metrics of one fit as metrics.json reports them: errors, fraction correct and confusion
+// (classifier), loss curves, seconds, divergence. Cross-validation and sweeps report the same.
+nlohmann::json decode_fit_metrics(const DecoderFit& fit);
 
 // Runs the whole command. Progress lines go to `log`.
 DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log);

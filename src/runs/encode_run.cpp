@@ -48,9 +48,7 @@ void validate(const EncodeOptions& o) {
   require(std::isfinite(o.l2) && o.l2 >= 0, "--l2: expected a finite penalty >= 0, got " + std::to_string(o.l2));
 }
 
-namespace {
-
-data::SplitDataset load_encode_input(const EncodeOptions& opt, std::string& source, std::ostream& log) {
+data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source, std::ostream& log) {
   if (opt.data.empty()) {
     if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1, split halves)\n";
     source = "simulated";
@@ -61,7 +59,7 @@ data::SplitDataset load_encode_input(const EncodeOptions& opt, std::string& sour
 }
 
 // What the run computes from: a checkpoint must be resumed with the same.
-nlohmann::json options_record(const EncodeOptions& opt) {
+nlohmann::json encode_options_record(const EncodeOptions& opt) {
   return {
       {"channels", opt.channels}, {"kernel", opt.kernel},
       {"iters", opt.iters},       {"lr", opt.lr},
@@ -71,6 +69,23 @@ nlohmann::json options_record(const EncodeOptions& opt) {
       {"data", opt.data},
   };
 }
+
+nlohmann::json encode_fit_metrics(const EncoderFit& fit) {
+  nlohmann::json m;
+  m["train_loss"] = fit.history.train_loss;
+  m["test_loss"] = fit.history.test_loss;
+  m["seconds"] = fit.seconds;
+  m["peak_rss_bytes"] = peak_rss_bytes();
+  m["median_test_corr"] = num(fit.fit.median_test_corr);
+  m["median_noise_ceiling"] = num(fit.fit.median_noise_ceiling);
+  m["median_normalized_corr"] = num(fit.fit.median_normalized_corr);
+  m["n_excluded"] = fit.fit.n_excluded;
+  m["diverged"] = fit.outcome.diverged;
+  if (fit.outcome.diverged) m["diverged_at"] = fit.outcome.diverged_at;
+  return m;
+}
+
+namespace {
 
 
 io::NpzContents prediction_arrays(const EncoderFit& fit, const std::vector<float>& stimuli) {
@@ -92,16 +107,7 @@ nlohmann::json metrics_record(const std::string& source, const EncoderFit& fit, 
   m["data"] = source;
   m["n_neurons"] = fit.net.shape.n_neurons;
   m["n_stimuli"] = fit.images.n;
-  m["train_loss"] = fit.history.train_loss;
-  m["test_loss"] = fit.history.test_loss;
-  m["seconds"] = fit.seconds;
-  m["peak_rss_bytes"] = peak_rss_bytes();
-  m["median_test_corr"] = num(fit.fit.median_test_corr);
-  m["median_noise_ceiling"] = num(fit.fit.median_noise_ceiling);
-  m["median_normalized_corr"] = num(fit.fit.median_normalized_corr);
-  m["n_excluded"] = fit.fit.n_excluded;
-  m["diverged"] = fit.outcome.diverged;
-  if (fit.outcome.diverged) m["diverged_at"] = fit.outcome.diverged_at;
+  m.update(encode_fit_metrics(fit));
   m["options"] = options;
   return m;
 }
@@ -132,8 +138,8 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   validate(opt);
   const OutputDirGuard out_dir(opt.out);
   std::string source;
-  const data::SplitDataset ds = load_encode_input(opt, source, log);
-  const nlohmann::json options = options_record(opt);
+  const data::SplitDataset ds = load_encode_dataset(opt, source, log);
+  const nlohmann::json options = encode_options_record(opt);
   RunCheckpointer checkpoints("encode", options, opt.out, opt.checkpoint_every, opt.iters, opt.resume);
   if (!opt.quiet)
     log << "resp_train contains averaged responses of " << ds.n_neurons() << " neurons to " << ds.n_stimuli()

@@ -44,6 +44,14 @@ struct EncodeResult {
 // The fit's configuration from the command's options.
 EncoderConfig encoder_config(const EncodeOptions& opt);
 
+// The split-format data an encode run works on (the simulated population when opt.data is
+// empty); `source` becomes "simulated" or the file.
+data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source, std::ostream& log);
+// The options a run computes from, as metrics.json records them.
+nlohmann::json encode_options_record(const EncodeOptions& opt);
+// The metrics of one fit as metrics.json reports them (sweeps report the same).
+nlohmann::json encode_fit_metrics(const EncoderFit& fit);
+
 EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log);
 
 }  // namespace nc::runs

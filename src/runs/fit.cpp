@@ -10,8 +10,14 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // The train and test rows of a split, with the targets the decoder's loss compares against.
-train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg) {
+train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg,
+                                const RowMat* gram) {
   train::DecoderData dd;
+  if (gram != nullptr) {
+    dd.gram = gram;
+    dd.train_rows = split.train_idx;
+    dd.test_rows = split.test_idx;
+  }
   dd.x_train = data::take_rows(ds.resp, split.train_idx);
   dd.x_test = data::take_rows(ds.resp, split.test_idx);
   dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
@@ -71,7 +77,7 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
     Rng own(derive_seed(cfg.seed, stream_id("init")));
     models::decoder_init_default(fit.net, init_rng != nullptr ? *init_rng : own);
   }
-  const train::DecoderData dd = decoder_data(ds, split, cfg);
+  const train::DecoderData dd = decoder_data(ds, split, cfg, hooks.gram);
   train::DecoderTrainState state;
   run_fit(fit.net, state, &state.dual, hooks,
           [&] { return train::train_decoder(fit.net, dd, cfg.train, state, hooks.progress, hooks.after_step); },

@@ -32,6 +32,10 @@ struct FitHooks {
   train::AfterStepFn after_step;
   // Called when after_step stopped the run, with the state to save (e.g. a checkpoint).
   std::function<void(const train::TrainingStateRefs&)> on_interrupted;
+  // X Xᵀ of all rows of the dataset's resp (nn/gram.hpp gram_matrix), from a caller that fits
+  // many splits of one dataset (folds, sweep jobs) and computes it once: the dual form then
+  // takes its K blocks from it. Not owned; unused by the plain and fused forms.
+  const RowMat* gram = nullptr;
 };
 
 struct DecoderConfig {

@@ -106,6 +106,7 @@ class DualDecoderStep : public TrainerStep {
     const std::span<float> head = models::decoder_head_values(d_), head_grads = models::decoder_head_grads(d_);
     c_before_ = ds_.c;
     b_before_ = ds_.b;
+    penalty_valid_ = false;
     std::copy(head.begin(), head.end(), head_before_.begin());
     const double decay = 1.0 - 2.0 * opt_.lr * opt_.penalty.l2;
     ds_.c *= decay;
@@ -123,6 +124,7 @@ class DualDecoderStep : public TrainerStep {
   void rollback() override {
     ds_.c = c_before_;
     ds_.b = b_before_;
+    penalty_valid_ = false;
     std::copy(head_before_.begin(), head_before_.end(), models::decoder_head_values(d_).begin());
   }
   // W_in = c W0 + B X_train, into in_layer.weight.
@@ -135,10 +137,20 @@ class DualDecoderStep : public TrainerStep {
   }
 
  private:
-  // l2 ||W||² from the dual quantities: c² ||W0||² + 2c <B, P0_trainᵀ> + <B, B K>
+  // l2 ||W||² from the dual quantities: c² ||W0||² + 2c <B, P0_trainᵀ> + <B, B K>. The test
+  // loss after step t and the train loss of step t+1 see the same c and B: the value is kept
+  // until the next step (B K, a double product, costs as much as the rest of an iteration).
   double penalty() {
     const double l2 = opt_.penalty.l2;
     if (l2 == 0.0) return 0.0;
+    if (!penalty_valid_) {
+      penalty_ = penalty_of_current();
+      penalty_valid_ = true;
+    }
+    return penalty_;
+  }
+  double penalty_of_current() {
+    const double l2 = opt_.penalty.l2;
     const double c = ds_.c;
     bk_.noalias() = ds_.b * k_train_;
     const double cross = (ds_.b.array() * dual_.p0.topRows(data_.x_train.rows()).transpose().array()).sum();
@@ -155,6 +167,8 @@ class DualDecoderStep : public TrainerStep {
   RowMatD k_train_, bk_;  // (n_train, n_train) K in double (l2 only); (H, n_train) B K
   RowMatD dpre_;          // (n_train, H) the step's gradient at the hidden pre-activations
   double w0_sq_ = 0;
+  double penalty_ = 0;          // penalty() of the current c and B, when penalty_valid_
+  bool penalty_valid_ = false;  // reset whenever c or B change (step, rollback)
   models::DecoderWorkspace tr_, te_;
   double c_before_ = 1.0;
   RowMatD b_before_;

@@ -1,0 +1,13 @@
+#pragma once
+// The cross-validation figure (cv.png): the metric of each fold with their mean, and the mean
+// test-loss curve over iterations with its standard-error band.
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace nc::select {
+
+// folds: cv.json's per-fold records; summary: cv_summary's. Returns the file name written.
+std::string write_cv_figure(const std::string& path, const nlohmann::json& folds,
+                            const nlohmann::json& summary, bool classifier);
+
+}  // namespace nc::select

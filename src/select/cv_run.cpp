@@ -1,0 +1,150 @@
+#include "select/cv_run.hpp"
+
+#include <cmath>
+#include <ostream>
+
+#include "core/format.hpp"
+#include "core/interrupt.hpp"
+#include "io/json.hpp"
+#include "models/state_dict.hpp"
+#include "nn/gram.hpp"
+#include "runs/output_dir.hpp"
+#include "select/cv_figure.hpp"
+#include "select/folds.hpp"
+#include "select/shared_data.hpp"
+#include "select/stats.hpp"
+
+namespace nc::select {
+namespace {
+
+bool classifier(const runs::DecodeOptions& o) {
+  return o.model == models::DecoderKind::classification;
+}
+
+nlohmann::json fold_record(int repeat, int fold, const data::Split& split,
+                           const runs::DecoderFit& fit) {
+  nlohmann::json r = runs::decode_fit_metrics(fit);
+  r["repeat"] = repeat;
+  r["fold"] = fold;
+  r["n_train"] = split.train_idx.size();
+  r["n_test"] = split.test_idx.size();
+  r["test_idx"] = split.test_idx;
+  r["final_train_loss"] = fit.history.train_loss.empty()
+                              ? nlohmann::json(nullptr)
+                              : nlohmann::json(fit.history.train_loss.back());
+  r["final_test_loss"] = fit.history.test_loss.empty()
+                             ? nlohmann::json(nullptr)
+                             : nlohmann::json(fit.history.test_loss.back());
+  return r;
+}
+
+runs::FitHooks cv_hooks(const runs::DecodeOptions& opt, const RowMat* gram) {
+  runs::FitHooks hooks;
+  hooks.gram = gram;
+  if (!opt.init.empty())
+    hooks.init = [&opt](ParameterSet& p) { models::load_state_dict(opt.init, p); };
+  // SIGINT/SIGTERM: stop inside the fold; the run then writes nothing (no checkpoints here).
+  hooks.after_step = [](int64_t) { return interrupt_signal() != 0; };
+  return hooks;
+}
+
+}  // namespace
+
+const std::vector<std::string>& decode_scalar_metrics() {
+  static const std::vector<std::string> names = {
+      "fraction_correct",          "test_mse",
+      "median_abs_error_deg",      "mean_abs_error_deg",
+      "median_circular_error_deg", "mean_circular_error_deg",
+      "final_train_loss",          "final_test_loss"};
+  return names;
+}
+
+nlohmann::json cv_summary(const nlohmann::json& folds) {
+  nlohmann::json m;
+  for (const auto& name : decode_scalar_metrics()) {
+    std::vector<double> v;
+    for (const auto& f : folds)
+      if (f.contains(name) && f[name].is_number()) v.push_back(f[name].get<double>());
+    if (v.empty()) continue;
+    const MeanSe s = mean_se(v);
+    m[name + "_mean"] = json_number(s.mean);
+    m[name + "_se"] = json_number(s.se);
+    m[name + "_folds"] = v;
+  }
+  std::vector<std::vector<double>> curves;
+  for (const auto& f : folds) curves.push_back(f["test_loss"].get<std::vector<double>>());
+  const CurveStats c = curve_stats(curves);
+  m["mean_test_loss"] = c.mean;
+  m["mean_test_loss_se"] = c.se;
+  m["best_iters"] = c.argmin + 1;
+  m["n_folds"] = folds.size();
+  return m;
+}
+
+CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::ostream& log) {
+  runs::validate(opt);
+  const runs::OutputDirGuard out_dir(opt.out);
+  std::string source;
+  const data::Dataset ds = runs::load_decode_dataset(opt, source, log);
+  const std::vector<int32_t> classes =
+      classifier(opt) ? data::stimulus_classes(ds.stimuli, opt.classes) : std::vector<int32_t>{};
+  check_folds(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, "--folds");
+  const runs::DecoderConfig cfg = runs::decoder_config(opt);
+  // One Gram for every fold of every repeat: a fold's K blocks are sub-blocks of it.
+  const RowMat gram = uses_gram(cfg) ? gram_matrix(cmap(ds.resp)) : RowMat();
+  const runs::FitHooks hooks = cv_hooks(opt, uses_gram(cfg) ? &gram : nullptr);
+  Rng rng = folds_rng(opt.seed);
+  CrossValidationResult res;
+  nlohmann::json folds = nlohmann::json::array();
+  for (int r = 0; r < opt.repeats; ++r) {
+    const auto splits =
+        kfold_splits(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, rng);
+    for (int f = 0; f < opt.folds; ++f) {
+      const runs::DecoderFit fit =
+          runs::fit_decoder(ds, splits[static_cast<size_t>(f)], cfg, hooks);
+      if ((res.interrupted_by = interrupt_signal()) != 0) return res;
+      res.n_diverged += fit.outcome.diverged ? 1 : 0;
+      folds.push_back(fold_record(r, f, splits[static_cast<size_t>(f)], fit));
+      if (!opt.quiet)
+        log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds
+            << ": "
+            << (classifier(opt) ? "fraction correct " + format_number("%.3f", fit.fraction_correct)
+                                : "test MSE " + format_number("%.2f", fit.errors.test_mse))
+            << (fit.outcome.diverged ? " (diverged)" : "") << "\n";
+    }
+  }
+  const nlohmann::json options = runs::decode_options_record(opt);
+  res.cv = {{"command", "decode"},
+            {"data", source},
+            {"folds", folds},
+            {"k", opt.folds},
+            {"repeats", opt.repeats},
+            {"n_stimuli", ds.n_stimuli()},
+            {"n_neurons", ds.n_neurons()},
+            {"options", options}};
+  res.metrics = cv_summary(folds);
+  res.metrics["command"] = "decode";
+  res.metrics["data"] = source;
+  res.metrics["k"] = opt.folds;
+  res.metrics["repeats"] = opt.repeats;
+  res.metrics["n_diverged"] = res.n_diverged;
+  res.metrics["options"] = options;
+  io::write_json(opt.out + "/cv.json", res.cv);
+  if (opt.plots)
+    res.metrics["figures"] = {
+        write_cv_figure(opt.out + "/cv.png", folds, res.metrics, classifier(opt))};
+  io::write_json(opt.out + "/metrics.json", res.metrics);  // last: the run is complete
+  if (!opt.quiet)
+    log << ">>> " << (classifier(opt) ? "fraction correct " : "test MSE ")
+        << format_number("%.3f",
+                         number_or_nan(res.metrics,
+                                       classifier(opt) ? "fraction_correct_mean" : "test_mse_mean"))
+        << " +- "
+        << format_number("%.3f", number_or_nan(res.metrics, classifier(opt) ? "fraction_correct_se"
+                                                                            : "test_mse_se"))
+        << " (SE over " << folds.size() << " folds); wrote " << opt.out
+        << "/{cv.json,metrics.json}\n";
+  return res;
+}
+
+}  // namespace nc::select
