@@ -93,7 +93,9 @@ class _MLPDecoderBase(BaseEstimator):
         return self
 
     def _more_tags(self):
-        return {"poor_score": True}
+        # Targets are angles in [0, 360): scikit-learn's checks then shift their random targets
+        # to positive values instead of feeding negative ones.
+        return {"poor_score": True, "requires_positive_y": True}
 
 
 def _state_dict_arrays(sd):
@@ -141,7 +143,8 @@ class MLPClassifierDecoder(ClassifierMixin, _MLPDecoderBase):
 
     def predict(self, X):
         """Decoded angles in degrees: the centre of the most probable class."""
-        return self.classes_[np.argmax(self._forward(X)[1], axis=1)]
+        logp = self._forward(X)[1]
+        return self.classes_[np.argmax(logp, axis=1)]
 
     def score(self, X, y, sample_weight=None):
         """Fraction correct: the predicted class equals the class of the true angle."""
