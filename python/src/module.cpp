@@ -49,7 +49,9 @@ RowMat to_rowmat(const F32Array& a) {
   return m;
 }
 
-std::vector<float> to_vector(const F32Array& a) { return {a.data(), a.data() + a.size()}; }
+std::vector<float> to_vector(const F32Array& a) {
+  return {a.data(), a.data() + a.size()};
+}
 
 template <class T>
 py::array_t<T> to_numpy(const std::vector<T>& v) {
@@ -60,7 +62,8 @@ py::array_t<T> to_numpy(const std::vector<T>& v) {
 
 py::array_t<float> to_numpy(const RowMat& m) {
   py::array_t<float> a({m.rows(), m.cols()});
-  if (m.size() > 0) std::memcpy(a.mutable_data(), m.data(), sizeof(float) * static_cast<size_t>(m.size()));
+  if (m.size() > 0)
+    std::memcpy(a.mutable_data(), m.data(), sizeof(float) * static_cast<size_t>(m.size()));
   return a;
 }
 
@@ -112,16 +115,19 @@ py::dict history_dict(const train::History& h, const train::Outcome& o, double s
 // Hooks shared by both fits: the CLI's progress lines (printed to Python's sys.stdout, so that
 // Jupyter shows them) and the signal check. `pending` receives a KeyboardInterrupt (or whatever
 // a Python signal handler raised) to re-raise once the fit has returned.
-runs::FitHooks python_hooks(bool verbose, bool encoder, std::optional<py::error_already_set>& pending) {
+runs::FitHooks python_hooks(bool verbose, bool encoder,
+                            std::optional<py::error_already_set>& pending) {
   runs::FitHooks hooks;
   if (verbose) {
     hooks.progress = [encoder](int64_t it, int64_t n, double tr, double te) {
       py::gil_scoped_acquire gil;
-      const std::string line =
-          encoder ? "iteration " + std::to_string(it) + "/" + std::to_string(n) + " | train loss: " +
-                        format_number("%.4f", tr) + " | test loss: " + format_number("%.4f", te)
-                  : "iteration " + std::to_string(it) + "/" + std::to_string(n) + " | loss: " +
-                        format_number("%.3f", tr) + " | test_loss: " + format_number("%.3f", te);
+      const std::string line = encoder
+                                   ? "iteration " + std::to_string(it) + "/" + std::to_string(n) +
+                                         " | train loss: " + format_number("%.4f", tr) +
+                                         " | test loss: " + format_number("%.4f", te)
+                                   : "iteration " + std::to_string(it) + "/" + std::to_string(n) +
+                                         " | loss: " + format_number("%.3f", tr) +
+                                         " | test_loss: " + format_number("%.3f", te);
       py::print(line, py::arg("flush") = true);
     };
   }
@@ -137,17 +143,20 @@ runs::FitHooks python_hooks(bool verbose, bool encoder, std::optional<py::error_
 // Fits a decoder on (x, y) and evaluates it on (x_test, y_test), through fit_decoder with the
 // options validated and turned into a config exactly as `decode` does. The initial weights are
 // `init` when given, else drawn from Rng(seed): what `decode --split FILE --seed S` draws.
-py::dict fit_decoder(const F32Array& x, const F32Array& y, const F32Array& x_test, const F32Array& y_test,
-                     const runs::DecodeOptions& opt, const std::optional<py::dict>& init, bool verbose) {
+py::dict fit_decoder(const F32Array& x, const F32Array& y, const F32Array& x_test,
+                     const F32Array& y_test, const runs::DecodeOptions& opt,
+                     const std::optional<py::dict>& init, bool verbose) {
   runs::validate(opt);
   const int64_t n_train = x.shape(0), n_test = x_test.shape(0);
   data::Dataset ds;  // train rows, then test rows: the split below takes them back apart
   ds.resp.resize(n_train + n_test, x.shape(1));
   if (x_test.shape(1) != x.shape(1))
-    throw InputError("eval_set: X_test has " + std::to_string(x_test.shape(1)) + " columns but X has " +
-                     std::to_string(x.shape(1)) + "; expected the same neurons");
+    throw InputError("eval_set: X_test has " + std::to_string(x_test.shape(1)) +
+                     " columns but X has " + std::to_string(x.shape(1)) +
+                     "; expected the same neurons");
   std::memcpy(ds.resp.data(), x.data(), sizeof(float) * static_cast<size_t>(x.size()));
-  std::memcpy(ds.resp.data() + x.size(), x_test.data(), sizeof(float) * static_cast<size_t>(x_test.size()));
+  std::memcpy(ds.resp.data() + x.size(), x_test.data(),
+              sizeof(float) * static_cast<size_t>(x_test.size()));
   ds.stimuli = to_vector(y);
   ds.stimuli.insert(ds.stimuli.end(), y_test.data(), y_test.data() + y_test.size());
   g_last_fit_data = x.data();
@@ -161,10 +170,11 @@ py::dict fit_decoder(const F32Array& x, const F32Array& y, const F32Array& x_tes
 
   std::optional<py::error_already_set> pending;
   runs::FitHooks hooks = python_hooks(verbose, false, pending);
-  if (init) hooks.init = [&init](ParameterSet& p) {
-    py::gil_scoped_acquire gil;
-    params_from_dict(*init, "init", p);
-  };
+  if (init)
+    hooks.init = [&init](ParameterSet& p) {
+      py::gil_scoped_acquire gil;
+      params_from_dict(*init, "init", p);
+    };
   Rng rng(opt.seed);
   runs::DecoderFit fit;
   {
@@ -179,12 +189,13 @@ py::dict fit_decoder(const F32Array& x, const F32Array& y, const F32Array& x_tes
 
 // The forward pass of a decoder given as a state_dict: (hidden activity (B,H), output (B,O)),
 // the output being log-probabilities for a classifier and the angle for regression.
-py::tuple decoder_forward(const F32Array& x, const py::dict& sd, bool regression, int64_t hidden, int64_t outputs) {
-  models::Decoder net = models::decoder_create({.kind = regression ? models::DecoderKind::regression
-                                                                   : models::DecoderKind::classification,
-                                                .n_inputs = x.shape(1),
-                                                .n_hidden = hidden,
-                                                .n_outputs = outputs});
+py::tuple decoder_forward(const F32Array& x, const py::dict& sd, bool regression, int64_t hidden,
+                          int64_t outputs) {
+  models::Decoder net = models::decoder_create(
+      {.kind = regression ? models::DecoderKind::regression : models::DecoderKind::classification,
+       .n_inputs = x.shape(1),
+       .n_hidden = hidden,
+       .n_outputs = outputs});
   params_from_dict(sd, "state_dict", net.params);
   const RowMat xm = to_rowmat(x);
   models::DecoderWorkspace ws;
@@ -196,12 +207,13 @@ py::tuple decoder_forward(const F32Array& x, const py::dict& sd, bool regression
 }
 
 // Checks a state_dict against a decoder's shape (the CLI's `--init` messages) without a fit.
-void check_decoder_state_dict(const py::dict& sd, bool regression, int64_t inputs, int64_t hidden, int64_t outputs) {
-  models::Decoder net = models::decoder_create({.kind = regression ? models::DecoderKind::regression
-                                                                   : models::DecoderKind::classification,
-                                                .n_inputs = inputs,
-                                                .n_hidden = hidden,
-                                                .n_outputs = outputs});
+void check_decoder_state_dict(const py::dict& sd, bool regression, int64_t inputs, int64_t hidden,
+                              int64_t outputs) {
+  models::Decoder net = models::decoder_create(
+      {.kind = regression ? models::DecoderKind::regression : models::DecoderKind::classification,
+       .n_inputs = inputs,
+       .n_hidden = hidden,
+       .n_outputs = outputs});
   params_from_dict(sd, "state_dict", net.params);
 }
 
@@ -242,16 +254,18 @@ py::dict fit_encoder(const F32Array& resp_train, const F32Array& resp_test, cons
   r["fit"] = encoding_fit_dict(fit.fit);
   r["conv_init"] = to_numpy(fit.conv_init);
   py::array_t<float> images({fit.images.n, fit.images.height, fit.images.width});
-  std::memcpy(images.mutable_data(), fit.images.pixels.data(), sizeof(float) * fit.images.pixels.size());
+  std::memcpy(images.mutable_data(), fit.images.pixels.data(),
+              sizeof(float) * fit.images.pixels.size());
   r["images"] = images;
   return r;
 }
 
 // Predicted responses (n, N) of an encoder given as a state_dict to the gratings fit_encoder
 // draws for these stimuli (sim::encoder_angles: the tutorial's 60 orientations for 60 rows).
-py::array_t<float> encoder_predict(const F32Array& stimuli, const py::dict& sd, int channels, int kernel,
-                                   int64_t n_neurons) {
-  models::Encoder net = models::encoder_create({.n_neurons = n_neurons, .channels = channels, .kernel = kernel});
+py::array_t<float> encoder_predict(const F32Array& stimuli, const py::dict& sd, int channels,
+                                   int kernel, int64_t n_neurons) {
+  models::Encoder net =
+      models::encoder_create({.n_neurons = n_neurons, .channels = channels, .kernel = kernel});
   params_from_dict(sd, "state_dict", net.params);
   const sim::ImageStack images = sim::grating_stack(sim::encoder_angles(to_vector(stimuli)), 0.025);
   models::EncoderWorkspace ws;
@@ -282,7 +296,8 @@ py::dict load(const std::string& path) {
   const auto keys = io::npz_keys(path);
   const bool split = std::find(keys.begin(), keys.end(), "resp_train") != keys.end() &&
                      std::find(keys.begin(), keys.end(), "resp") == keys.end();
-  return split ? split_dataset_dict(data::load_split_dataset(path)) : dataset_dict(data::load_dataset(path));
+  return split ? split_dataset_dict(data::load_split_dataset(path))
+               : dataset_dict(data::load_dataset(path));
 }
 
 // The simulator checks its options (the CLI `simulate` messages).
@@ -306,7 +321,8 @@ py::dict simulate(const sim::PopulationOptions& opt, double bin_width, bool spli
 py::dict preferred_orientation(const F32Array& resp, const F32Array& stimuli, double sigma) {
   data::Dataset ds{to_rowmat(resp), to_vector(stimuli)};
   data::validate(ds, "resp");
-  const analysis::PreferredOrientation p = analysis::preferred_orientation(ds.resp, ds.stimuli, sigma);
+  const analysis::PreferredOrientation p =
+      analysis::preferred_orientation(ds.resp, ds.stimuli, sigma);
   py::dict r;
   r["degrees"] = to_numpy(p.degrees);
   r["order"] = to_numpy(p.order);
@@ -314,8 +330,9 @@ py::dict preferred_orientation(const F32Array& resp, const F32Array& stimuli, do
   return r;
 }
 
-py::dict decoding_errors(const py::array_t<double, py::array::c_style | py::array::forcecast>& decoded,
-                         const F32Array& truth) {
+py::dict decoding_errors(
+    const py::array_t<double, py::array::c_style | py::array::forcecast>& decoded,
+    const F32Array& truth) {
   if (decoded.size() != truth.size())
     throw InputError("decoded has " + std::to_string(decoded.size()) + " entries but truth has " +
                      std::to_string(truth.size()) + "; expected the same length");
@@ -331,12 +348,13 @@ py::dict decoding_errors(const py::array_t<double, py::array::c_style | py::arra
 }
 
 // The Python-side options, named as the estimators' parameters, into the CLI's option structs.
-runs::DecodeOptions decode_options(const std::string& model, int64_t hidden, int classes, int64_t iters, double lr,
-                                   double l1, double l2, uint64_t seed) {
+runs::DecodeOptions decode_options(const std::string& model, int64_t hidden, int classes,
+                                   int64_t iters, double lr, double l1, double l2, uint64_t seed) {
   runs::DecodeOptions o;
   if (model != "classification" && model != "regression")
     throw InputError("--model: expected classification or regression, got " + model);
-  o.model = model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
+  o.model =
+      model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
   o.hidden = hidden;
   o.classes = classes;
   o.iters = iters;
@@ -363,42 +381,44 @@ PYBIND11_MODULE(_core, m) {
         o.seed = seed;
         return simulate(o, bin_width, split);
       },
-      py::arg("neurons"), py::arg("trials"), py::arg("seed"), py::arg("bin_width"), py::arg("split"));
+      py::arg("neurons"), py::arg("trials"), py::arg("seed"), py::arg("bin_width"),
+      py::arg("split"));
   m.def(
       "fit_decoder",
-      [](const F32Array& x, const F32Array& y, const F32Array& xt, const F32Array& yt, const std::string& model,
-         int64_t hidden, int classes, int64_t iters, double lr, double l1, double l2, uint64_t seed,
-         const std::optional<py::dict>& init, bool verbose) {
-        return fit_decoder(x, y, xt, yt, decode_options(model, hidden, classes, iters, lr, l1, l2, seed), init,
+      [](const F32Array& x, const F32Array& y, const F32Array& xt, const F32Array& yt,
+         const std::string& model, int64_t hidden, int classes, int64_t iters, double lr, double l1,
+         double l2, uint64_t seed, const std::optional<py::dict>& init, bool verbose) {
+        return fit_decoder(x, y, xt, yt,
+                           decode_options(model, hidden, classes, iters, lr, l1, l2, seed), init,
                            verbose);
       },
-      py::arg("x"), py::arg("y"), py::arg("x_test"), py::arg("y_test"), py::arg("model"), py::arg("hidden"),
-      py::arg("classes"), py::arg("iters"), py::arg("lr"), py::arg("l1"), py::arg("l2"), py::arg("seed"),
-      py::arg("init"), py::arg("verbose"));
-  m.def("validate_decoder_options",
-        [](const std::string& model, int64_t hidden, int classes, int64_t iters, double lr, double l1, double l2) {
-          runs::validate(decode_options(model, hidden, classes, iters, lr, l1, l2, 1));
-        });
-  m.def("decoder_forward", &decoder_forward, py::arg("x"), py::arg("state_dict"), py::arg("regression"),
-        py::arg("hidden"), py::arg("outputs"));
+      py::arg("x"), py::arg("y"), py::arg("x_test"), py::arg("y_test"), py::arg("model"),
+      py::arg("hidden"), py::arg("classes"), py::arg("iters"), py::arg("lr"), py::arg("l1"),
+      py::arg("l2"), py::arg("seed"), py::arg("init"), py::arg("verbose"));
+  m.def("validate_decoder_options", [](const std::string& model, int64_t hidden, int classes,
+                                       int64_t iters, double lr, double l1, double l2) {
+    runs::validate(decode_options(model, hidden, classes, iters, lr, l1, l2, 1));
+  });
+  m.def("decoder_forward", &decoder_forward, py::arg("x"), py::arg("state_dict"),
+        py::arg("regression"), py::arg("hidden"), py::arg("outputs"));
   m.def("check_decoder_state_dict", &check_decoder_state_dict);
-  m.def(
-      "fit_encoder",
-      [](const F32Array& rtr, const F32Array& rte, const F32Array& stim, int channels, int kernel, int64_t iters,
-         double lr, double momentum, double l2, double l1, uint64_t seed, bool verbose) {
-        runs::EncodeOptions o;
-        o.channels = channels;
-        o.kernel = kernel;
-        o.iters = iters;
-        o.lr = lr;
-        o.momentum = momentum;
-        o.l2 = l2;
-        o.l1 = l1;
-        o.seed = seed;
-        return fit_encoder(rtr, rte, stim, o, verbose);
-      });
+  m.def("fit_encoder", [](const F32Array& rtr, const F32Array& rte, const F32Array& stim,
+                          int channels, int kernel, int64_t iters, double lr, double momentum,
+                          double l2, double l1, uint64_t seed, bool verbose) {
+    runs::EncodeOptions o;
+    o.channels = channels;
+    o.kernel = kernel;
+    o.iters = iters;
+    o.lr = lr;
+    o.momentum = momentum;
+    o.l2 = l2;
+    o.l1 = l1;
+    o.seed = seed;
+    return fit_encoder(rtr, rte, stim, o, verbose);
+  });
   m.def("encoder_predict", &encoder_predict);
-  m.def("preferred_orientation", &preferred_orientation, py::arg("resp"), py::arg("stimuli"), py::arg("sigma") = 5.0);
+  m.def("preferred_orientation", &preferred_orientation, py::arg("resp"), py::arg("stimuli"),
+        py::arg("sigma") = 5.0);
   m.def("decoding_errors", &decoding_errors);
   m.def("stimulus_classes", [](const F32Array& angles, int classes) {
     return to_numpy(data::stimulus_classes(to_vector(angles), classes));
