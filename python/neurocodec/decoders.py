@@ -44,6 +44,7 @@ class _MLPDecoderBase(BaseEstimator):
             # that cost negligible and changes no training arithmetic. Its curve is not kept.
             X_test, y_test = X[:1], y[:1]
         init = None if self.init is None else _state_dict_arrays(self.init)
+        _forget_fit(self)  # a refit that is interrupted or fails leaves no stale model behind
         r = _core.fit_decoder(X, y, X_test, y_test, self._model, int(self.hidden), int(getattr(self, "classes", 2)),
                               int(self.iters), float(self.lr), float(self.l1), float(self.l2), int(self.seed),
                               init, bool(self.verbose))
@@ -96,6 +97,11 @@ class _MLPDecoderBase(BaseEstimator):
         # Targets are angles in [0, 360): scikit-learn's checks then shift their random targets
         # to positive values instead of feeding negative ones.
         return {"poor_score": True, "requires_positive_y": True}
+
+
+def _forget_fit(est):
+    for name in [k for k in vars(est) if k.endswith("_") and not k.startswith("_")]:
+        delattr(est, name)
 
 
 def _state_dict_arrays(sd):

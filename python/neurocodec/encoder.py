@@ -5,6 +5,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from . import _core
 from ._arrays import as_angles, as_matrix
+from .decoders import _forget_fit
 
 
 class ConvEncoder(BaseEstimator):
@@ -36,6 +37,7 @@ class ConvEncoder(BaseEstimator):
         resp = as_matrix(responses, "responses")
         angles = as_angles(angles, "angles", n=resp.shape[0])
         resp_test = resp if eval_set is None else as_matrix(eval_set, "responses_test")
+        _forget_fit(self)
         r = _core.fit_encoder(resp, resp_test, angles, int(self.channels), int(self.kernel), int(self.iters),
                               float(self.lr), float(self.momentum), float(self.l2), float(self.l1), int(self.seed),
                               bool(self.verbose))

@@ -54,7 +54,8 @@ SCRIPT = textwrap.dedent("""
     import numpy as np
     import neurocodec as nc
     d = nc.simulate(neurons=3000, trials=1440, seed=4)
-    dec = nc.MLPClassifierDecoder(iters=100000, l1=1e-5)
+    dec = nc.MLPClassifierDecoder(iters=3, l1=1e-5).fit(d["resp"], d["stimuli"])
+    dec.set_params(iters=100000)  # a refit, interrupted, must not leave the old model behind
     sent = []
     def kill():
         time.sleep(1.0)
