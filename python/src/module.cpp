@@ -8,7 +8,9 @@
 //   - Fits run with the GIL released; the after_step hook takes it back for a moment each
 //     iteration to run Python's signal handlers, so Ctrl-C stops a fit within an iteration.
 //   - Arrays arrive as float32 C-contiguous (the Python layer converts any other dtype or
-//     layout once); each is read where it lies, and copied once into the library's matrices.
+//     layout once); each is read where it lies and copied once into the Dataset that
+//     fit_decoder takes (which then takes its train/test rows, as for the CLI). Zero copies
+//     need views over caller-owned memory in the fit API (DESIGN's prepared-data handle).
 #include <pybind11/numpy.h>
 #include <pybind11/pybind11.h>
 #include <pybind11/stl.h>
