@@ -79,3 +79,37 @@ def test_sigint_raises_keyboard_interrupt_and_leaves_the_estimator_unfitted():
     _, delay, fitted = r.stdout.split()
     assert float(delay) < 1.0
     assert fitted == "False"
+
+
+ENCODER_SCRIPT = textwrap.dedent("""
+    import os, signal, threading, time
+    import neurocodec as nc
+    d = nc.simulate(neurons=500, trials=1440, split=True, seed=4)
+    enc = nc.ConvEncoder(iters=100000, lr=0.1)
+    sent = []
+    def kill():
+        time.sleep(1.0)
+        sent.append(time.perf_counter())
+        os.kill(os.getpid(), signal.SIGINT)
+    threading.Thread(target=kill, daemon=True).start()
+    try:
+        enc.fit(d["stimuli"], d["resp_train"], eval_set=d["resp_test"])
+        print("FINISHED")
+    except KeyboardInterrupt:
+        print(f"INTERRUPTED {time.perf_counter() - sent[0]:.3f} {hasattr(enc, 'state_dict_')}")
+""")
+
+
+def test_sigint_stops_an_encoder_fit():
+    r = subprocess.run([sys.executable, "-c", ENCODER_SCRIPT], capture_output=True, text=True, timeout=120)
+    assert "INTERRUPTED" in r.stdout, r.stdout + r.stderr
+    _, delay, fitted = r.stdout.split()
+    assert float(delay) < 1.0 and fitted == "False"
+
+
+def test_encoder_verbose_prints_the_cli_progress_lines(capsys):
+    d = nc.simulate(neurons=40, trials=480, split=True, seed=2)
+    nc.ConvEncoder(iters=10, lr=0.1, verbose=True).fit(d["stimuli"], d["resp_train"], eval_set=d["resp_test"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("iteration 1/10 | train loss: ") and " | test loss: " in lines[0]
+    assert len(lines) == 10  # iteration 1 and every max(1, N/10) = every iteration here
