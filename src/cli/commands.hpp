@@ -22,5 +22,6 @@ Command add_decode_command(CLI::App& app);
 Command add_encode_command(CLI::App& app);
 Command add_tutorial_command(CLI::App& app);
 Command add_fetch_command(CLI::App& app);
+Command add_discriminate_command(CLI::App& app);
 
 }  // namespace nc::cli

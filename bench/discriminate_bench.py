@@ -1,0 +1,77 @@
+#!/usr/bin/python3
+"""Times `neurocodec discriminate` against the numpy reference (issue 12).
+
+    /usr/bin/python3 bench/discriminate_bench.py [--build build] [--skip-numpy] [--repeats 1]
+
+1. `neurocodec simulate --single-trials` writes the built-in simulated single trials
+   (4320 x 23589, float32) to a temporary file (not timed);
+2. `neurocodec discriminate --data FILE --no-plots` (the full population's threshold) and
+   `... --neurons-curve` (21 nested subsets from one Gram pass) are timed as whole
+   processes (loading the file included) and by their own `seconds` (z-scoring, Gram,
+   solves and fits);
+3. bench/discriminate_numpy.py times tools/linear_reference.py doing one full fit and the 21
+   separate fits of the curve on data of the same shape.
+Prints one JSON object with the times and the two targets: the curve >= 3x faster than
+numpy's 21 fits, and the whole curve <= 1.5x the single full-population threshold.
+"""
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run_timed(cmd):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - t0
+
+
+def discriminate(cli, data, out, curve):
+    cmd = [cli, "discriminate", "--data", data, "--out", out, "--no-plots", "--quiet"]
+    if curve:
+        cmd.append("--neurons-curve")
+    wall = run_timed(cmd)
+    with open(os.path.join(out, "metrics.json")) as f:
+        m = json.load(f)
+    return {"wall_s": round(wall, 3), "seconds": round(m["seconds"], 3),
+            "threshold_deg": m["threshold_deg"], "curve": m["curve"]}
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--build", default=os.path.join(REPO, "build"))
+    ap.add_argument("--skip-numpy", action="store_true")
+    ap.add_argument("--repeats", type=int, default=1)
+    args = ap.parse_args()
+    cli = os.path.join(args.build, "neurocodec")
+    with tempfile.TemporaryDirectory() as tmp:
+        data = os.path.join(tmp, "trials.npz")
+        subprocess.run([cli, "simulate", "--single-trials", "--out", data], check=True,
+                       stdout=subprocess.DEVNULL)
+        single = min((discriminate(cli, data, os.path.join(tmp, f"s{i}"), False)
+                      for i in range(args.repeats)), key=lambda r: r["wall_s"])
+        curve = min((discriminate(cli, data, os.path.join(tmp, f"c{i}"), True)
+                     for i in range(args.repeats)), key=lambda r: r["wall_s"])
+    res = {"neurocodec_single": single, "neurocodec_curve": curve,
+           "curve_over_single_wall": round(curve["wall_s"] / single["wall_s"], 3),
+           "curve_over_single_compute": round(curve["seconds"] / single["seconds"], 3)}
+    if not args.skip_numpy:
+        out = subprocess.run([sys.executable, os.path.join(REPO, "bench", "discriminate_numpy.py"),
+                              "--repeats", str(args.repeats)],
+                             check=True, capture_output=True, text=True).stdout
+        numpy = json.loads(out)
+        res["numpy"] = numpy
+        res["speedup_curve_vs_numpy"] = round(numpy["curve_s"] / curve["wall_s"], 2)
+        res["speedup_single_vs_numpy"] = round(numpy["single_fit_s"] / single["wall_s"], 2)
+    print(json.dumps(res, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
