@@ -18,6 +18,7 @@ numpy's 21 fits, and the whole curve <= 1.5x the single full-population threshol
 import argparse
 import json
 import os
+import resource
 import subprocess
 import sys
 import tempfile
@@ -26,20 +27,26 @@ import time
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def run_timed(cmd):
-    t0 = time.perf_counter()
+    """(wall s, CPU s of the child): on a shared machine the CPU time is the steadier figure."""
+    t0, c0 = time.perf_counter(), children_cpu()
     subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - t0
+    return time.perf_counter() - t0, children_cpu() - c0
 
 
 def discriminate(cli, data, out, curve):
     cmd = [cli, "discriminate", "--data", data, "--out", out, "--no-plots", "--quiet"]
     if curve:
         cmd.append("--neurons-curve")
-    wall = run_timed(cmd)
+    wall, cpu = run_timed(cmd)
     with open(os.path.join(out, "metrics.json")) as f:
         m = json.load(f)
-    return {"wall_s": round(wall, 3), "seconds": round(m["seconds"], 3),
+    return {"wall_s": round(wall, 3), "cpu_s": round(cpu, 3), "seconds": round(m["seconds"], 3),
             "threshold_deg": m["threshold_deg"], "curve": m["curve"]}
 
 
@@ -60,7 +67,9 @@ def main():
                      for i in range(args.repeats)), key=lambda r: r["wall_s"])
     res = {"neurocodec_single": single, "neurocodec_curve": curve,
            "curve_over_single_wall": round(curve["wall_s"] / single["wall_s"], 3),
-           "curve_over_single_compute": round(curve["seconds"] / single["seconds"], 3)}
+           "curve_over_single_compute": round(curve["seconds"] / single["seconds"], 3),
+           "curve_over_single_cpu": round(curve["cpu_s"] / single["cpu_s"], 3),
+           "load_average": os.getloadavg()}
     if not args.skip_numpy:
         out = subprocess.run([sys.executable, os.path.join(REPO, "bench", "discriminate_numpy.py"),
                               "--repeats", str(args.repeats)],

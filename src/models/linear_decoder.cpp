@@ -10,6 +10,9 @@
 extern "C" {
 // LAPACK from OpenBLAS (the BLAS the build links): Cholesky factorisation and solve.
 void dpotrf_(const char* uplo, const int* n, double* a, const int* lda, int* info);
+void spotrf_(const char* uplo, const int* n, float* a, const int* lda, int* info);
+void spotrs_(const char* uplo, const int* n, const int* nrhs, const float* a, const int* lda,
+             float* b, const int* ldb, int* info);
 void dpotrs_(const char* uplo, const int* n, const int* nrhs, const double* a, const int* lda,
              double* b, const int* ldb, int* info);
 }
@@ -100,9 +103,13 @@ std::vector<double> vonmises_decode(const RowMatD& outputs, double period,
 }
 
 RowMatD ridge_dual_solve(const RowMat& k, const RowMatD& y, double alpha) {
-  const int n = static_cast<int>(k.rows()), nrhs = static_cast<int>(y.cols());
   Eigen::MatrixXd a = k.cast<double>();  // (n, n) column-major for LAPACK; symmetric
   a.diagonal().array() += alpha;
+  return ridge_dual_solve_lower(a, y);
+}
+
+RowMatD ridge_dual_solve_lower(Eigen::MatrixXd& a, const RowMatD& y) {
+  const int n = static_cast<int>(a.rows()), nrhs = static_cast<int>(y.cols());
   Eigen::MatrixXd b = y;  // (n, T) column-major
   int info = 0;
   const char uplo = 'L';
@@ -113,6 +120,31 @@ RowMatD ridge_dual_solve(const RowMat& k, const RowMatD& y, double alpha) {
         "ridge: the Gram matrix plus lambda*n_train is not positive definite (LAPACK info " +
         std::to_string(info) + "); the responses may hold huge or non-finite values");
   return b;
+}
+
+RowMatD ridge_dual_solve_mixed(const Eigen::MatrixXd& a, const RowMatD& y, Eigen::MatrixXf& factor,
+                               int refinements) {
+  const int n = static_cast<int>(a.rows()), nrhs = static_cast<int>(y.cols());
+  const char uplo = 'L';
+  int info = 0;
+  factor = a.triangularView<Eigen::Lower>().toDenseMatrix().cast<float>();
+  spotrf_(&uplo, &n, factor.data(), &n, &info);
+  const auto solve = [&](const Eigen::MatrixXd& rhs) {  // (n, T) through the float factor
+    Eigen::MatrixXf b = rhs.cast<float>();
+    if (info == 0) spotrs_(&uplo, &n, &nrhs, factor.data(), &n, b.data(), &n, &info);
+    return Eigen::MatrixXd(b.cast<double>());
+  };
+  const Eigen::MatrixXd y_col = y;
+  Eigen::MatrixXd x = solve(y_col);
+  for (int it = 0; it < refinements && info == 0; ++it) {
+    const Eigen::MatrixXd residual = y_col - a.selfadjointView<Eigen::Lower>() * x;  // in double
+    x += solve(residual);
+  }
+  if (info != 0)
+    throw InputError(
+        "ridge: the Gram matrix plus lambda*n_train is not positive definite (LAPACK info " +
+        std::to_string(info) + "); the responses may hold huge or non-finite values");
+  return x;
 }
 
 RowMat ridge_weights(CMatMap x, const RowMatD& y, double alpha, const RowMat* gram) {

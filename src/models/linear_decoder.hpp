@@ -50,6 +50,16 @@ std::vector<double> vonmises_decode(const RowMatD& outputs, double period,
 // Gram block (float, symmetric), y (n, T); returns A (n, T). Throws InputError when the
 // matrix is not positive definite (non-finite data).
 RowMatD ridge_dual_solve(const RowMat& k, const RowMatD& y, double alpha);
+// The same for a (n, n) matrix a already in double holding K + alpha I in its lower triangle
+// (it is overwritten by the factor): the form the neurons curve uses with reused buffers.
+RowMatD ridge_dual_solve_lower(Eigen::MatrixXd& a, const RowMatD& y);
+// The same by mixed precision: a float Cholesky factor (in `factor`, reused) and `refinements`
+// steps of iterative refinement with residuals in double, which take the solution to double
+// accuracy while (K + alpha I)'s condition number times float's epsilon is well below 1 (alpha
+// = lambda * n_train on the diagonal keeps it so). Half the time of the double factorisation;
+// `a` (lower triangle of K + alpha I) is left as it was.
+RowMatD ridge_dual_solve_mixed(const Eigen::MatrixXd& a, const RowMatD& y, Eigen::MatrixXf& factor,
+                               int refinements = 2);
 
 // The ridge weights (T, N) for x (n, N) and targets y (n, T): Xᵀ(XXᵀ + αI)⁻¹Y (dual, from the
 // Gram; `gram`, when given, is XXᵀ already) when N > n, else (XᵀX + αI)⁻¹XᵀY.

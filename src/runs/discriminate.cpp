@@ -54,15 +54,40 @@ void column_moments(const RowMat& resp, std::vector<double>& mean, std::vector<d
   });
 }
 
-// The fit of one (sub)population from its Gram snapshot k (n, n) over all trials.
-void fit_from_gram(const RowMat& k, const data::Dataset& ds, const DiscriminateConfig& cfg,
-                   const DiscriminateResult& r, const RowMatD& targets, RowMatD& outputs,
-                   analysis::Psychometric& psy) {
-  const double alpha = cfg.lambda * static_cast<double>(r.train_idx.size());
-  const RowMatD a = models::ridge_dual_solve(gram_block(k, r.train_idx, r.train_idx), targets,
-                                             alpha);                           // (n_tr, 32)
-  const RowMatD k_te = gram_block(k, r.test_idx, r.train_idx).cast<double>();  // (n_te, n_tr)
-  outputs = (k_te * a).transpose();  // (32, n_te): Z_test W with W = Z_trainᵀ A
+// The blocks one fit needs, read straight from the Gram accumulator's lower triangle into
+// buffers reused by every subset size (the curve makes 21 of them: no fresh pages each time).
+struct GramBlocks {
+  Eigen::MatrixXd k_tr;    // (n_tr, n_tr) K[train, train] + alpha I, lower triangle
+  RowMatD k_te;            // (n_te, n_tr) K[test, train]
+  Eigen::MatrixXf factor;  // (n_tr, n_tr) float Cholesky factor (mixed precision)
+};
+
+// The fit of one (sub)population from the Gram accumulator k (n, n, lower triangle; nn/gram.hpp)
+// over all trials; `full`: the whole population (solved in double, as without the curve).
+void fit_from_gram(const Eigen::MatrixXf& k, const data::Dataset& ds, const DiscriminateConfig& cfg,
+                   const DiscriminateResult& r, const RowMatD& targets, bool full, GramBlocks& b,
+                   RowMatD& outputs, analysis::Psychometric& psy) {
+  const auto n_tr = static_cast<int64_t>(r.train_idx.size()),
+             n_te = static_cast<int64_t>(r.test_idx.size());
+  const auto at = [&k](int64_t i, int64_t j) {
+    return static_cast<double>(i >= j ? k(i, j) : k(j, i));
+  };
+  b.k_tr.resize(n_tr, n_tr);
+  b.k_te.resize(n_te, n_tr);
+  parallel_for(0, n_tr, [&](int64_t c) {  // column c of the lower triangle
+    const int64_t tc = r.train_idx[static_cast<size_t>(c)];
+    for (int64_t i = c; i < n_tr; ++i) b.k_tr(i, c) = at(r.train_idx[static_cast<size_t>(i)], tc);
+  });
+  b.k_tr.diagonal().array() += cfg.lambda * static_cast<double>(n_tr);
+  parallel_for(0, n_te, [&](int64_t i) {
+    const int64_t ti = r.test_idx[static_cast<size_t>(i)];
+    for (int64_t c = 0; c < n_tr; ++c) b.k_te(i, c) = at(ti, r.train_idx[static_cast<size_t>(c)]);
+  });
+  // The full population in double, as the plain run; the curve's subsets by mixed precision
+  // (a float factor refined to double accuracy): half the time, the same choices.
+  const RowMatD a = full ? models::ridge_dual_solve_lower(b.k_tr, targets)
+                         : models::ridge_dual_solve_mixed(b.k_tr, targets, b.factor);  // (n_tr, 32)
+  outputs = (b.k_te * a).transpose();  // (32, n_te): Z_test W with W = Z_trainᵀ A
   psy = analysis::psychometric_curve(outputs, data::take(ds.stimuli, r.test_idx), cfg.period);
 }
 
@@ -114,6 +139,7 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
   Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n, n);
   std::vector<CurvePoint> by_size;  // ascending sizes
+  GramBlocks blocks;
   int64_t done = 0;
   for (int64_t cut : cuts) {
     gram_accumulate(k, ds.resp.data() + done, n, cut - done, n_neurons);
@@ -121,7 +147,7 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
     if (std::find(sizes.begin(), sizes.end(), cut) == sizes.end()) continue;
     analysis::Psychometric psy;
     RowMatD outputs;
-    fit_from_gram(gram_finish(k), ds, cfg, r, targets, outputs, psy);
+    fit_from_gram(k, ds, cfg, r, targets, cut == n_neurons, blocks, outputs, psy);
     by_size.push_back({cut, psy.beta, psy.threshold});
     if (cut == n_neurons) {
       r.psy = std::move(psy);
