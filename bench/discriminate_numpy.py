@@ -48,13 +48,19 @@ def loaded_blas():
     return sorted(libs)
 
 
-def timed(fn, repeats):
-    """(list of wall times in s, value of the last call)."""
+CPU_S = {}  # process CPU seconds (all threads) of every timed call, by label
+
+
+def timed(fn, repeats, label=None):
+    """(list of wall times in s, value of the last call). CPU times go to CPU_S[label]."""
     times, value = [], None
     for _ in range(repeats):
+        c0 = time.process_time()
         t0 = time.perf_counter()
         value = fn()
         times.append(round(time.perf_counter() - t0, 3))
+        if label:
+            CPU_S.setdefault(label, []).append(round(time.process_time() - c0, 3))
     return times, value
 
 
@@ -84,7 +90,7 @@ def main():
     sizes = lr.neurons_curve_sizes(args.neurons)
 
     first, _ = timed(lambda: single_fit(resp, stim), 1)
-    single, res = timed(lambda: single_fit(resp, stim), args.repeats)
+    single, res = timed(lambda: single_fit(resp, stim), args.repeats, "single_fit")
     out = dict(
         n_trials=args.trials, n_neurons=args.neurons,
         n_train=int(args.trials - (args.trials + 3) // 4), n_test=int((args.trials + 3) // 4),
@@ -94,7 +100,7 @@ def main():
     )
     if not args.no_curve:
         curve, (_, thr) = timed(
-            lambda: lr.neurons_curve(resp, stim, perm, 360.0, 1.0, sizes), args.repeats)
+            lambda: lr.neurons_curve(resp, stim, perm, 360.0, 1.0, sizes), args.repeats, "curve")
         out.update(curve_s=min(curve), curve_all_s=curve, curve_sizes=sizes.tolist(),
                    curve_thresholds=[None if not np.isfinite(t) else float(t) for t in thr])
     if args.float32:
@@ -107,6 +113,8 @@ def main():
             out["float32_choices_flipped"] = int(np.sum((o64 > 0) != (o32 > 0)))
             out["float32_n_pairs"] = int(o64.size)
             out["float32_threshold_change"] = r32["threshold"] - r64["threshold"]
+    out["cpu_s"] = CPU_S  # process CPU seconds, all threads: less sensitive to other load
+    out["loadavg_end"] = os.getloadavg()[0]
     out.update(
         python=sys.executable, numpy=np.__version__, blas=loaded_blas(),
         cpu_count=os.cpu_count(),

@@ -244,6 +244,7 @@ Angles are in degrees. Weights are (n_neurons, n_targets): outputs = X_test @ we
 `alpha` = lam * n_train with lam = 1, no intercept anywhere.
 
 ## `linear_inputs.npz`
+
 | key | contents |
 |---|---|
 | `resp` | float32 (480, 64): simulated trials x neurons. Each neuron: gain * (exp(kappa (cos(s - mu) - 1)) + a exp(kappa (-cos(s - mu) - 1))) + N(0, {NOISE_SD}^2), with mu ~ U(0, 360), kappa ~ U{KAPPA_RANGE}, gain ~ U{GAIN_RANGE}, a ~ U(0, {SECOND_BUMP_MAX}); s = the seen angle = stimulus + a shared per-trial jitter N(0, {JITTER_DEG:g}^2) (information-limiting noise). |
@@ -257,12 +258,13 @@ Angles are in degrees. Weights are (n_neurons, n_targets): outputs = X_test @ we
 ## `linear_ridge.npz` (decoder A; X = responses as given, not z-scored)
 Prefix `p360` (`resp`, `stimuli`, P = 360), `p180` (`resp`, `stimuli` mod 180, P = 180),
 `p0` (`resp_speed`, `speed`, P = 0).
+
 | key | contents |
 |---|---|
 | `<p>_period` | float64 scalar: P |
 | `<p>_alpha` | float64 scalar: 1 * n_train = 360 |
 | `<p>_weights` | float64 (64, 2) [(16, 1) for p0]: sklearn `Ridge(fit_intercept=False, alpha)` on Y = [cos(2 pi theta/P), sin(2 pi theta/P)], or Y = speed - training mean |
-| `<p>_weights_dual` | float64, same shape: X^T (X X^T + alpha I)^-1 Y (agrees with `weights` to ~1e-13 relative) |
+| `<p>_weights_dual` | float64, same shape: X^T (X X^T + alpha I)^-1 Y (agrees with `weights` to ~1e-15 relative) |
 | `<p>_outputs` | float64 (120, 2) [(120, 1)]: X_test @ weights |
 | `<p>_pred` | float64 (120,): atan2(out_sin, out_cos) * P / (2 pi) mod P, or out + training mean for p0 |
 | `p0_train_mean` | float64 scalar: mean of `speed[train_idx]` |
@@ -270,6 +272,7 @@ Prefix `p360` (`resp`, `stimuli`, P = 360), `p180` (`resp`, `stimuli` mod 180, P
 ## `linear_vonmises.npz` (decoder B; X = responses as given)
 Prefix `p360`, `p180`. 48 targets exp((cos(2 pi (theta - j P/48)/P) - 1)/sigma),
 sigma = 0.1 * 360 / P, z-scored across the 48 per trial (ddof 0).
+
 | key | contents |
 |---|---|
 | `<p>_period`, `<p>_alpha` | float64 scalars |
@@ -286,6 +289,7 @@ should reproduce `argmax` exactly; a float32 one may land on the neighbouring po
 Prefix `p360` and `p180` (all 480 trials), and `small` (P = 360 on the first 96 trials of
 `resp`/`stimuli` only: 72 train, 24 test; it has empty bins, so it exercises the
 drop-with-mirror rule). Each case z-scores its own input.
+
 | key | contents |
 |---|---|
 | `d_grid` | int64 (59,): -29 .. 29 |
