@@ -78,6 +78,11 @@ def main():
         res["numpy"] = numpy
         res["speedup_curve_vs_numpy"] = round(numpy["curve_s"] / curve["wall_s"], 2)
         res["speedup_single_vs_numpy"] = round(numpy["single_fit_s"] / single["wall_s"], 2)
+        cpu = numpy.get("cpu_s", {})
+        if cpu.get("curve"):
+            res["speedup_curve_vs_numpy_cpu"] = round(min(cpu["curve"]) / curve["cpu_s"], 2)
+        if cpu.get("single_fit"):
+            res["speedup_single_vs_numpy_cpu"] = round(min(cpu["single_fit"]) / single["cpu_s"], 2)
     print(json.dumps(res, indent=1))
     return 0
 
