@@ -54,41 +54,53 @@ void column_moments(const RowMat& resp, std::vector<double>& mean, std::vector<d
   });
 }
 
-// The blocks one fit needs, read straight from the Gram accumulator's lower triangle into
-// buffers reused by every subset size (the curve makes 21 of them: no fresh pages each time).
-struct GramBlocks {
+// Buffers reused by every subset size (the curve makes 21 fits: no fresh pages each time).
+struct FitBuffers {
   Eigen::MatrixXd k_tr;    // (n_tr, n_tr) K[train, train] + alpha I, lower triangle
-  RowMatD k_te;            // (n_te, n_tr) K[test, train]
   Eigen::MatrixXf factor;  // (n_tr, n_tr) float Cholesky factor (mixed precision)
 };
 
-// The fit of one (sub)population from the Gram accumulator k (n, n, lower triangle; nn/gram.hpp)
-// over all trials; `full`: the whole population (solved in double, as without the curve).
-void fit_from_gram(const Eigen::MatrixXf& k, const data::Dataset& ds, const DiscriminateConfig& cfg,
-                   const DiscriminateResult& r, const RowMatD& targets, bool full, GramBlocks& b,
-                   RowMatD& outputs, analysis::Psychometric& psy) {
-  const auto n_tr = static_cast<int64_t>(r.train_idx.size()),
-             n_te = static_cast<int64_t>(r.test_idx.size());
-  const auto at = [&k](int64_t i, int64_t j) {
-    return static_cast<double>(i >= j ? k(i, j) : k(j, i));
-  };
-  b.k_tr.resize(n_tr, n_tr);
-  b.k_te.resize(n_te, n_tr);
-  parallel_for(0, n_tr, [&](int64_t c) {  // column c of the lower triangle
-    const int64_t tc = r.train_idx[static_cast<size_t>(c)];
-    for (int64_t i = c; i < n_tr; ++i) b.k_tr(i, c) = at(r.train_idx[static_cast<size_t>(i)], tc);
-  });
+// Rows of z (n, N) reordered in place so that row i holds former row order[i] (cycle by cycle,
+// one spare row): the train rows first, so that their Gram and the test rows are plain blocks.
+void reorder_rows(RowMat& z, const std::vector<int64_t>& order) {
+  std::vector<char> done(order.size(), 0);
+  Eigen::Matrix<float, 1, Eigen::Dynamic> spare(z.cols());
+  for (size_t start = 0; start < order.size(); ++start) {
+    if (done[start]) continue;
+    spare = z.row(static_cast<int64_t>(start));
+    size_t i = start;
+    while (true) {
+      done[i] = 1;
+      const auto from = static_cast<size_t>(order[i]);
+      if (from == start) break;
+      z.row(static_cast<int64_t>(i)) = z.row(static_cast<int64_t>(from));
+      i = from;
+    }
+    z.row(static_cast<int64_t>(i)) = spare;
+  }
+}
+
+// The fit of the first `s` neurons from the train Gram accumulator k (n_tr, n_tr, lower
+// triangle; nn/gram.hpp) of z (n, N; train rows first). `full`: the whole population (solved in
+// double, as without the curve); the curve's subsets by mixed precision (a float factor refined
+// to double accuracy): half the time, the same choices. The outputs are Z_test W with
+// W = Z_trainᵀ A over the subset's columns: two thin products, not a test x train Gram.
+void fit_subset(const Eigen::MatrixXf& k, const RowMat& z, int64_t s,
+                const std::vector<float>& test_angles, const DiscriminateConfig& cfg,
+                const RowMatD& targets, bool full, FitBuffers& b, RowMatD& outputs,
+                analysis::Psychometric& psy) {
+  const int64_t n_tr = k.rows(), n_te = z.rows() - n_tr;
+  b.k_tr = k.cast<double>();
   b.k_tr.diagonal().array() += cfg.lambda * static_cast<double>(n_tr);
-  parallel_for(0, n_te, [&](int64_t i) {
-    const int64_t ti = r.test_idx[static_cast<size_t>(i)];
-    for (int64_t c = 0; c < n_tr; ++c) b.k_te(i, c) = at(ti, r.train_idx[static_cast<size_t>(c)]);
-  });
-  // The full population in double, as the plain run; the curve's subsets by mixed precision
-  // (a float factor refined to double accuracy): half the time, the same choices.
   const RowMatD a = full ? models::ridge_dual_solve_lower(b.k_tr, targets)
                          : models::ridge_dual_solve_mixed(b.k_tr, targets, b.factor);  // (n_tr, 32)
-  outputs = (b.k_te * a).transpose();  // (32, n_te): Z_test W with W = Z_trainᵀ A
-  psy = analysis::psychometric_curve(outputs, data::take(ds.stimuli, r.test_idx), cfg.period);
+  using Block = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
+  const Block z_tr(z.data(), n_tr, s, Eigen::OuterStride<>(z.cols()));
+  const Block z_te(z.data() + n_tr * z.cols(), n_te, s, Eigen::OuterStride<>(z.cols()));
+  const RowMat w = z_tr.transpose() * a.cast<float>();  // (s, 32)
+  const RowMat out = z_te * w;                          // (n_te, 32)
+  outputs = out.cast<double>().transpose();             // (32, n_te)
+  psy = analysis::psychometric_curve(outputs, test_angles, cfg.period);
 }
 
 }  // namespace
@@ -115,7 +127,7 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
   const auto t0 = std::chrono::steady_clock::now();
   DiscriminateResult r;
   for (int64_t i = 0; i < ds.n_stimuli(); ++i) (i % 4 == 0 ? r.test_idx : r.train_idx).push_back(i);
-  const int64_t n = ds.n_stimuli(), n_neurons = ds.n_neurons();
+  const int64_t n_neurons = ds.n_neurons();
   if (cfg.neurons_curve) {
     r.permutation = cfg.permutation.empty()
                         ? Rng(derive_seed(cfg.seed, stream_id("neurons"))).permutation(n_neurons)
@@ -126,28 +138,33 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
                        std::to_string(n_neurons) + " neurons");
   }
   zscore_neurons(ds.resp, r.permutation);
+  std::vector<int64_t> order(r.train_idx);
+  order.insert(order.end(), r.test_idx.begin(), r.test_idx.end());
+  reorder_rows(ds.resp, order);
   const RowMatD targets =
       analysis::discrimination_targets(data::take(ds.stimuli, r.train_idx), cfg.period);
+  const std::vector<float> test_angles = data::take(ds.stimuli, r.test_idx);
 
-  // The Gram's blocks: kGramBlockNeurons columns as gram_matrix takes them, also cut at every
-  // subset size so that a snapshot exists there (without the curve: gram_matrix's blocks).
+  // The train Gram's blocks: kGramBlockNeurons columns as gram_matrix takes them, also cut at
+  // every subset size so that a snapshot exists there (without the curve: gram_matrix's blocks).
   std::vector<int64_t> sizes =
       cfg.neurons_curve ? analysis::neuron_curve_sizes(n_neurons) : std::vector<int64_t>{n_neurons};
   std::vector<int64_t> cuts(sizes);
   for (int64_t c = kGramBlockNeurons; c < n_neurons; c += kGramBlockNeurons) cuts.push_back(c);
   std::sort(cuts.begin(), cuts.end());
   cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
-  Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n, n);
+  const auto n_tr = static_cast<int64_t>(r.train_idx.size());
+  Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n_tr, n_tr);
   std::vector<CurvePoint> by_size;  // ascending sizes
-  GramBlocks blocks;
+  FitBuffers buffers;
   int64_t done = 0;
   for (int64_t cut : cuts) {
-    gram_accumulate(k, ds.resp.data() + done, n, cut - done, n_neurons);
+    gram_accumulate(k, ds.resp.data() + done, n_tr, cut - done, n_neurons);
     done = cut;
     if (std::find(sizes.begin(), sizes.end(), cut) == sizes.end()) continue;
     analysis::Psychometric psy;
     RowMatD outputs;
-    fit_from_gram(k, ds, cfg, r, targets, cut == n_neurons, blocks, outputs, psy);
+    fit_subset(k, ds.resp, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs, psy);
     by_size.push_back({cut, psy.beta, psy.threshold});
     if (cut == n_neurons) {
       r.psy = std::move(psy);

@@ -7,7 +7,7 @@
 //      targets, z-scored per trial across the references;
 //   4. choices: the output for reference j > 0; psychometric curve, symmetrised, logistic fit,
 //      threshold = beta * ln 3 (analysis/discrimination.hpp).
-// With the neurons curve, nested subsets of a seeded permutation of the neurons: the Gram
+// With the neurons curve, nested subsets of a seeded permutation of the neurons: the train Gram
 // matrix is accumulated once over the neurons in permutation order (nn/gram.hpp's routine, in
 // blocks that also end at every subset size) and a snapshot at each size gives that subset's
 // fit, so the whole curve costs one pass over the data plus one solve per size.
