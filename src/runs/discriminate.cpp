@@ -103,6 +103,45 @@ void fit_subset(const Eigen::MatrixXf& k, const RowMat& z, int64_t s,
   psy = analysis::psychometric_curve(outputs, test_angles, cfg.period);
 }
 
+// The curve's subsets with fewer neurons than train trials are solved in the primal form, whose
+// Grams are nested too: the leading s x s block of G = Z_train[:, :s_max]ᵀ Z_train[:, :s_max]
+// (one product over the first s_max permuted neurons) is subset s's ZᵀZ. Then a subset costs
+// an s x s solve instead of an n_train x n_train one: (ZᵀZ + αI)⁻¹ZᵀY is the dual solution
+// Zᵀ(ZZᵀ + αI)⁻¹Y, the same weights.
+struct PrimalProducts {
+  int64_t s_max = 0;  // the largest such subset size (0: none)
+  Eigen::MatrixXf g;  // (s_max, s_max) lower triangle
+  RowMatD zty;        // (s_max, 32) Z_train[:, :s_max]ᵀ Y
+};
+
+PrimalProducts primal_products(const RowMat& z, int64_t n_tr, int64_t s_max,
+                               const RowMatD& targets) {
+  PrimalProducts p;
+  p.s_max = s_max;
+  if (s_max == 0) return p;
+  using Block = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
+  const Block z_tr(z.data(), n_tr, s_max, Eigen::OuterStride<>(z.cols()));
+  p.g = Eigen::MatrixXf::Zero(s_max, s_max);
+  p.g.selfadjointView<Eigen::Lower>().rankUpdate(z_tr.transpose());
+  const RowMat zty = z_tr.transpose() * targets.cast<float>();
+  p.zty = zty.cast<double>();
+  return p;
+}
+
+void fit_subset_primal(const PrimalProducts& p, const RowMat& z, int64_t n_tr, int64_t s,
+                       const std::vector<float>& test_angles, const DiscriminateConfig& cfg,
+                       FitBuffers& b, RowMatD& outputs, analysis::Psychometric& psy) {
+  b.k_tr = p.g.topLeftCorner(s, s).cast<double>();
+  b.k_tr.diagonal().array() += cfg.lambda * static_cast<double>(n_tr);
+  const RowMatD zty = p.zty.topRows(s);
+  const RowMatD w = models::ridge_dual_solve_mixed(b.k_tr, zty, b.factor);  // (s, 32)
+  using Block = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
+  const Block z_te(z.data() + n_tr * z.cols(), z.rows() - n_tr, s, Eigen::OuterStride<>(z.cols()));
+  const RowMat out = z_te * w.cast<float>();  // (n_te, 32)
+  outputs = out.cast<double>().transpose();   // (32, n_te)
+  psy = analysis::psychometric_curve(outputs, test_angles, cfg.period);
+}
+
 }  // namespace
 
 void zscore_neurons(RowMat& resp, const std::vector<int64_t>& perm) {
@@ -157,6 +196,11 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
   Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n_tr, n_tr);
   std::vector<CurvePoint> by_size;  // ascending sizes
   FitBuffers buffers;
+  int64_t s_max =
+      0;  // the largest subset (not the whole population) with fewer neurons than train trials
+  for (int64_t s : sizes)
+    if (s < n_tr && s < n_neurons) s_max = std::max(s_max, s);
+  const PrimalProducts primal = primal_products(ds.resp, n_tr, s_max, targets);
   int64_t done = 0;
   for (int64_t cut : cuts) {
     gram_accumulate(k, ds.resp.data() + done, n_tr, cut - done, n_neurons);
@@ -164,7 +208,11 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
     if (std::find(sizes.begin(), sizes.end(), cut) == sizes.end()) continue;
     analysis::Psychometric psy;
     RowMatD outputs;
-    fit_subset(k, ds.resp, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs, psy);
+    if (cut <= s_max)
+      fit_subset_primal(primal, ds.resp, n_tr, cut, test_angles, cfg, buffers, outputs, psy);
+    else
+      fit_subset(k, ds.resp, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs,
+                 psy);
     by_size.push_back({cut, psy.beta, psy.threshold});
     if (cut == n_neurons) {
       r.psy = std::move(psy);

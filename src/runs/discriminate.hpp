@@ -10,7 +10,9 @@
 // With the neurons curve, nested subsets of a seeded permutation of the neurons: the train Gram
 // matrix is accumulated once over the neurons in permutation order (nn/gram.hpp's routine, in
 // blocks that also end at every subset size) and a snapshot at each size gives that subset's
-// fit, so the whole curve costs one pass over the data plus one solve per size.
+// fit, so the whole curve costs one pass over the data plus one solve per size. Subsets with
+// fewer neurons than train trials are solved in the equivalent primal form from the leading
+// blocks of one Z_trainᵀZ_train (nested as well): an s x s solve instead of n_train x n_train.
 #include <cstdint>
 #include <vector>
 
