@@ -53,6 +53,9 @@ DECODER_RUNS = {
                            l1=0.0, l2=0.0, seed=1),
     "classification_l1l2": dict(model="classification", hidden=20, classes=20, iters=200,
                                 lr=0.1, l1=5e-4, l2=1e-2, seed=1),
+    # issue 12: the MLP on (cos, sin) of the angle, the tutorial's classifier settings
+    "circular": dict(model="circular", hidden=20, classes=None, iters=200, lr=0.1,
+                     l1=0.0, l2=0.0, seed=1),
 }
 ENCODER_RUNS = {
     "encoder": dict(filter_init="seed", channels=6, kernel=7, iters=30, lr=ENCODER_LR,
@@ -112,6 +115,26 @@ def write_run(out, name, result):
     tr.save_losses_json(os.path.join(out, f"{name}_losses.json"), result)
 
 
+def run_decoder_golden(out, name, resp, stimuli, train_idx, test_idx):
+    print(f"--- {name}")
+    kw = dict(DECODER_RUNS[name])
+    if kw["classes"] is None:
+        kw["classes"] = 20  # unused by the regression and circular models
+    result = tr.run_decoder(resp, stimuli, train_idx, test_idx, threads=THREADS,
+                            extra_options={"run": name, "data": "decoder_data.npz",
+                                           "split": "decoder_split.npz",
+                                           "data_scale": DECODER_SCALE}, **kw)
+    write_run(out, name, result)
+
+
+def generate_decoders(out, names):
+    data = _load(os.path.join(out, "decoder_data.npz"))
+    split = _load(os.path.join(out, "decoder_split.npz"))
+    for name in names:
+        run_decoder_golden(out, name, data["resp"], data["stimuli"], split["train_idx"],
+                           split["test_idx"])
+
+
 def generate(out):
     os.makedirs(out, exist_ok=True)
 
@@ -121,16 +144,8 @@ def generate(out):
     train_idx, test_idx = make_split(rng, N_DEC_STIM)
     save_npz(os.path.join(out, "decoder_data.npz"), resp=resp, stimuli=stimuli)
     save_npz(os.path.join(out, "decoder_split.npz"), train_idx=train_idx, test_idx=test_idx)
-    for name, opt in DECODER_RUNS.items():
-        print(f"--- {name}")
-        kw = dict(opt)
-        if kw["classes"] is None:
-            kw["classes"] = 20  # unused by the regression model
-        result = tr.run_decoder(resp, stimuli, train_idx, test_idx, threads=THREADS,
-                                extra_options={"run": name, "data": "decoder_data.npz",
-                                               "split": "decoder_split.npz",
-                                               "data_scale": DECODER_SCALE}, **kw)
-        write_run(out, name, result)
+    for name in DECODER_RUNS:
+        run_decoder_golden(out, name, resp, stimuli, train_idx, test_idx)
 
     # ---- encoders
     rng = np.random.default_rng(20240612)
@@ -182,6 +197,9 @@ def _numpy_decoder_loss(state, x, angles, opt):
     z = h @ w2.T + b2
     if opt["model"] == "regression":
         loss = np.mean((z[:, 0] - angles.astype(np.float64)) ** 2)
+    elif opt["model"] == "circular":
+        phase = 2 * np.pi * np.remainder(angles.astype(np.float64), opt["period"]) / opt["period"]
+        loss = np.mean((z - np.stack([np.cos(phase), np.sin(phase)], axis=1)) ** 2)
     else:
         cls = np.digitize(angles, np.linspace(0, 360, opt["classes"] + 1)) - 1
         zmax = z.max(1, keepdims=True)
@@ -259,8 +277,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--out", default=os.path.join(REPO, "tests", "golden"))
     ap.add_argument("--check-only", action="store_true", help="only check existing files")
+    ap.add_argument("--only", nargs="+", choices=sorted(DECODER_RUNS),
+                    help="regenerate only these decoder runs, from the decoder_data.npz and "
+                         "decoder_split.npz already in --out (the other files are kept)")
     args = ap.parse_args()
-    if not args.check_only:
+    if args.only:
+        generate_decoders(args.out, args.only)
+    elif not args.check_only:
         generate(args.out)
     failures = check(args.out)
     if failures:

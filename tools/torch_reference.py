@@ -146,12 +146,13 @@ def stimulus_class(angles, n_classes):
 
 
 class DeepNetReLU(nn.Module):
-    """r (n, N) -> relu(in_layer) (n, H) -> out_layer (n, 1): regression of the angle."""
+    """r (n, N) -> relu(in_layer) (n, H) -> out_layer (n, O): regression of the angle (O = 1)
+    or of (cos, sin) of 2 pi angle / P (O = 2, the circular decoder)."""
 
-    def __init__(self, n_inputs, n_hidden):
+    def __init__(self, n_inputs, n_hidden, n_outputs=1):
         super().__init__()
         self.in_layer = nn.Linear(n_inputs, n_hidden)
-        self.out_layer = nn.Linear(n_hidden, 1)
+        self.out_layer = nn.Linear(n_hidden, n_outputs)
 
     def forward(self, r):
         return self.out_layer(torch.relu(self.in_layer(r)))
@@ -296,9 +297,15 @@ def load_split(path):
                 np.asarray(z["test_idx"], dtype=np.int64).reshape(-1))
 
 
+def unit_targets(angles, period=360.0):
+    """(n, 2) float32 [cos, sin] of 2 pi (angle mod P) / P, computed in float64."""
+    phase = 2.0 * np.pi * np.remainder(np.asarray(angles, np.float64), period) / period
+    return np.stack([np.cos(phase), np.sin(phase)], axis=1).astype(np.float32)
+
+
 def run_decoder(resp, stimuli, train_idx, test_idx, model="classification", hidden=20,
                 classes=20, iters=200, lr=0.1, l1=0.0, l2=0.0, seed=1, init_state=None,
-                threads=None, verbose=True, extra_options=None):
+                threads=None, verbose=True, extra_options=None, period=360.0):
     """Train a seed decoder from a seeded (or given) init; returns a dict with
     init_state, final_state, train_loss, test_loss, seconds, options.
 
@@ -323,6 +330,12 @@ def run_decoder(resp, stimuli, train_idx, test_idx, model="classification", hidd
         y_train = torch.from_numpy(np.ascontiguousarray(stimuli[train_idx]).reshape(-1, 1))
         y_test = torch.from_numpy(np.ascontiguousarray(stimuli[test_idx]).reshape(-1, 1))
         n_out = 1
+    elif model == "circular":
+        net = DeepNetReLU(n_neurons, hidden, 2)
+        base_loss = nn.MSELoss()
+        y_train = torch.from_numpy(unit_targets(stimuli[train_idx], period))
+        y_test = torch.from_numpy(unit_targets(stimuli[test_idx], period))
+        n_out = 2
     elif model == "classification":
         net = DeepNetSoftmax(n_neurons, hidden, classes)
         base_loss = nn.NLLLoss()
@@ -378,6 +391,7 @@ def run_decoder(resp, stimuli, train_idx, test_idx, model="classification", hidd
         "n_test": int(len(test_idx)),
         "hidden": int(hidden),
         "classes": int(classes) if model == "classification" else None,
+        "period": float(period),
         "outputs": int(n_out),
         "iters": int(iters),
         "lr": float(lr),
@@ -541,7 +555,9 @@ def main(argv=None):
     d = sub.add_parser("decode", help="train a decoder (regression or classification)")
     _add_common(d)
     d.add_argument("--split", required=True, help=".npz with int train_idx, test_idx")
-    d.add_argument("--model", choices=["regression", "classification"], default="classification")
+    d.add_argument("--model", choices=["regression", "classification", "circular"],
+                   default="classification")
+    d.add_argument("--period", type=float, default=360.0, help="circular: period in degrees")
     d.add_argument("--hidden", type=int, default=20)
     d.add_argument("--classes", type=int, default=20)
     d.set_defaults(iters=None, lr=None, l1=0.0, l2=0.0)
@@ -569,7 +585,7 @@ def main(argv=None):
         result = run_decoder(resp, stimuli, train_idx, test_idx, model=args.model,
                              hidden=args.hidden, classes=args.classes, iters=iters, lr=lr,
                              l1=args.l1, l2=args.l2, seed=args.seed, init_state=args.init_in,
-                             threads=args.threads,
+                             threads=args.threads, period=args.period,
                              extra_options={"data": args.data, "split": args.split})
     else:
         resp_train, resp_test, stimuli = load_encoder_data(args.data)

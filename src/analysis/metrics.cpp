@@ -13,6 +13,14 @@ double wrap_degrees(double e) {
   return w;
 }
 
+double wrap_period(double e, double period) {
+  if (period <= 0.0) return e;
+  double w = std::fmod(e, period);
+  if (w <= -0.5 * period) w += period;
+  if (w > 0.5 * period) w -= period;
+  return w;
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return std::numeric_limits<double>::quiet_NaN();
   const size_t h = v.size() / 2;
@@ -23,18 +31,24 @@ double median(std::vector<double> v) {
   return 0.5 * (lo + hi);
 }
 
-DecodingErrors decoding_errors(const std::vector<double>& decoded, const std::vector<float>& truth) {
+DecodingErrors decoding_errors(const std::vector<double>& decoded, const std::vector<float>& truth,
+                               double period) {
   DecodingErrors r;
   const size_t n = decoded.size();
   std::vector<double> abs_err(n), circ_err(n);
-  double sq = 0;
+  double sq = 0, truth_mean = 0;
   for (size_t i = 0; i < n; ++i) {
     const double e = decoded[i] - static_cast<double>(truth[i]);
     sq += e * e;
     abs_err[i] = std::abs(e);
-    circ_err[i] = std::abs(wrap_degrees(e));
+    circ_err[i] = std::abs(wrap_period(e, period));
+    truth_mean += static_cast<double>(truth[i]);
   }
   const double dn = static_cast<double>(std::max<size_t>(n, 1));
+  truth_mean /= dn;
+  double ss_tot = 0;
+  for (size_t i = 0; i < n; ++i) ss_tot += (truth[i] - truth_mean) * (truth[i] - truth_mean);
+  r.r2 = ss_tot > 0 ? 1.0 - sq / ss_tot : std::numeric_limits<double>::quiet_NaN();
   r.test_mse = sq / dn;
   r.mean_abs_error_deg = [&] { double s = 0; for (double v : abs_err) s += v; return s / dn; }();
   r.mean_circular_error_deg = [&] { double s = 0; for (double v : circ_err) s += v; return s / dn; }();

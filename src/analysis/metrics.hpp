@@ -13,13 +13,18 @@ struct DecodingErrors {
   double mean_abs_error_deg = 0;
   double median_circular_error_deg = 0; // |error wrapped to (-180, 180]|
   double mean_circular_error_deg = 0;
+  double r2 = 0;                        // 1 - SS_res / SS_tot (about the test mean), plain errors
 };
 
 // Error wrapped to (-180, 180].
 double wrap_degrees(double e);
+// Error wrapped to (-P/2, P/2] for a period P > 0; e itself for P = 0.
+double wrap_period(double e, double period);
 
-// decoded and truth are angles in degrees, same length.
-DecodingErrors decoding_errors(const std::vector<double>& decoded, const std::vector<float>& truth);
+// decoded and truth are (n) values in degrees (or the variable's units for P = 0); the circular
+// errors wrap by `period` (P = 0: they equal the plain ones).
+DecodingErrors decoding_errors(const std::vector<double>& decoded, const std::vector<float>& truth,
+                               double period = 360.0);
 
 // fraction of predicted == truth
 double fraction_correct(const std::vector<int32_t>& predicted, const std::vector<int32_t>& truth);

@@ -18,9 +18,14 @@ Command add_decode_command(CLI::App& app) {
   auto& o = s->opt;
   auto* c = app.add_subcommand("decode", "train a decoder of stimulus orientation and analyse it");
   c->add_option("--data", o.data, "npz with resp (stimuli x neurons) and stimuli (degrees); default: simulated");
-  c->add_option("--model", s->model, "regression or classification")
-      ->check(CLI::IsMember({"regression", "classification"}))->capture_default_str();
-  s->hidden_opt = c->add_option("--hidden", s->hidden, "hidden units (default 10 regression, 20 classification)");
+  c->add_option("--model", s->model,
+                "classification, regression, circular (MLP on cos/sin), ridge or vonmises (closed-form linear)")
+      ->check(CLI::IsMember({"regression", "classification", "circular", "ridge", "vonmises"}))
+      ->capture_default_str();
+  c->add_option("--period", o.period, "period of the stimulus variable in degrees (180: orientation; 0: not circular)")
+      ->capture_default_str();
+  c->add_option("--lambda", o.lambda, "ridge/vonmises penalty: alpha = lambda * n_train")->capture_default_str();
+  s->hidden_opt = c->add_option("--hidden", s->hidden, "hidden units (default 10 regression, 20 classification/circular)");
   c->add_option("--classes", o.classes, "orientation classes")->capture_default_str();
   s->iters_opt = c->add_option("--iters", s->iters, "gradient descent iterations (default 50 / 1000)");
   s->lr_opt = c->add_option("--lr", s->lr, "learning rate (default 1e-4 / 0.1)");
@@ -46,7 +51,12 @@ Command add_decode_command(CLI::App& app) {
   // Options given as strings or only when present become DecodeOptions fields.
   auto finish = [s] {
     auto& o = s->opt;
-    o.model = s->model == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
+    o.model = s->model == "regression" ? models::DecoderKind::regression
+              : s->model == "circular"  ? models::DecoderKind::circular
+                                        : models::DecoderKind::classification;
+    o.linear.reset();
+    if (s->model == "ridge") o.linear = models::LinearKind::ridge;
+    if (s->model == "vonmises") o.linear = models::LinearKind::vonmises;
     if (*s->hidden_opt) o.hidden = s->hidden;
     if (*s->iters_opt) o.iters = s->iters;
     if (*s->lr_opt) o.lr = s->lr;
@@ -62,6 +72,7 @@ Command add_decode_command(CLI::App& app) {
             }
             const auto res = runs::run_decode(s->opt, std::cout);
             if (res.interrupted_by != 0) return 128 + res.interrupted_by;  // 130 SIGINT, 143 SIGTERM
+            if (s->opt.linear) return 0;
             return res.fit.outcome.diverged ? 3 : 0;
           },
           [s, finish] {

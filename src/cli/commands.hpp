@@ -23,5 +23,6 @@ Command add_encode_command(CLI::App& app);
 Command add_tutorial_command(CLI::App& app);
 Command add_fetch_command(CLI::App& app);
 Command add_sweep_command(CLI::App& app);
+Command add_discriminate_command(CLI::App& app);
 
 }  // namespace nc::cli

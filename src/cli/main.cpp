@@ -36,6 +36,7 @@ int main(int argc, char** argv) {
   const std::vector<nc::cli::Command> commands = {
       nc::cli::add_simulate_command(app),
       nc::cli::add_decode_command(app),
+      nc::cli::add_discriminate_command(app),
       nc::cli::add_encode_command(app),
       nc::cli::add_tutorial_command(app),
       nc::cli::add_fetch_command(app),

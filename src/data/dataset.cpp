@@ -55,9 +55,14 @@ void check_finite(const RowMat& m, const std::string& what) {
   }
 }
 
-void check_angles(const std::vector<float>& s, const std::string& what) {
+void check_angles(const std::vector<float>& s, const std::string& what, double period = 360.0) {
   for (size_t i = 0; i < s.size(); ++i) {
-    if (!std::isfinite(s[i]) || s[i] < 0.0f || s[i] >= 360.0f) {
+    if (period == 0.0 && !std::isfinite(s[i])) {
+      std::ostringstream m;
+      m << what << ": value " << s[i] << " at index " << i << " is not finite; expected finite values";
+      throw InputError(m.str());
+    }
+    if (period > 0.0 && (!std::isfinite(s[i]) || s[i] < 0.0f || s[i] >= 360.0f)) {
       std::ostringstream m;
       m << what << ": angle " << s[i] << " at index " << i
         << " is outside [0, 360); expected degrees in [0, 360)";
@@ -68,14 +73,21 @@ void check_angles(const std::vector<float>& s, const std::string& what) {
 
 }  // namespace
 
-void validate(const Dataset& d, const std::string& what) {
+void validate(const Dataset& d, const std::string& what, double period) {
+  if (!(period >= 0.0) || !std::isfinite(period))
+    throw InputError("--period: expected a period >= 0 degrees (0: not circular), got " + std::to_string(period));
   if (d.resp.rows() == 0 || d.resp.cols() == 0) throw InputError(what + ":resp: empty array");
   if (static_cast<int64_t>(d.stimuli.size()) != d.resp.rows())
     throw InputError(what + ": resp has " + std::to_string(d.resp.rows()) +
                      " rows but stimuli has " + std::to_string(d.stimuli.size()) +
                      " entries; expected one angle per row");
   check_finite(d.resp, what + ":resp");
-  check_angles(d.stimuli, what + ":stimuli");
+  check_angles(d.stimuli, what + ":stimuli", period);
+}
+
+void wrap_stimuli(Dataset& d, double period) {
+  if (period <= 0.0 || period == 360.0) return;
+  for (float& a : d.stimuli) a = static_cast<float>(std::fmod(static_cast<double>(a), period));
 }
 
 void validate(const SplitDataset& d, const std::string& what) {
@@ -95,7 +107,7 @@ void validate(const SplitDataset& d, const std::string& what) {
   check_angles(d.stimuli, what + ":stimuli");
 }
 
-Dataset load_dataset(const std::string& path) {
+Dataset load_dataset(const std::string& path, double period) {
   const auto keys = io::npz_keys(path);
   const auto has = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
   if (!has("resp") && has("resp_train"))
@@ -106,7 +118,8 @@ Dataset load_dataset(const std::string& path) {
   d.resp = matrix_from(io::npz_require(npz, path, "resp"), path + ":resp");
   npz.erase("resp");  // free the file's copy before the next conversion
   d.stimuli = angles_from(io::npz_require(npz, path, "stimuli"), path + ":stimuli");
-  validate(d, path);
+  validate(d, path, period);
+  wrap_stimuli(d, period);
   return d;
 }
 
@@ -164,11 +177,11 @@ Dataset bin_dataset(const Dataset& d, double width) {
   return out;
 }
 
-std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes) {
+std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes, double period) {
   if (n_classes < 2) throw InputError("--classes: expected at least 2 classes");
   std::vector<double> edges(static_cast<size_t>(n_classes) + 1);
-  for (int i = 0; i <= n_classes; ++i)  // np.linspace(0, 360, C+1)
-    edges[static_cast<size_t>(i)] = i == n_classes ? 360.0 : i * (360.0 / n_classes);
+  for (int i = 0; i <= n_classes; ++i)  // np.linspace(0, P, C+1)
+    edges[static_cast<size_t>(i)] = i == n_classes ? period : i * (period / n_classes);
   std::vector<int32_t> c(angles.size());
   for (size_t i = 0; i < angles.size(); ++i) {
     const int64_t k = digitize(angles[i], edges) - 1;
@@ -177,7 +190,7 @@ std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_cl
   return c;
 }
 
-double class_centre(int c, int n_classes) { return (c + 0.5) * 360.0 / n_classes; }
+double class_centre(int c, int n_classes, double period) { return (c + 0.5) * period / n_classes; }
 
 Split split_random(int64_t n, double train_fraction, Rng& rng) {
   if (!(train_fraction > 0.0 && train_fraction < 1.0))

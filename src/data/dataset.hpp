@@ -1,6 +1,7 @@
 #pragma once
 // Datasets in the tutorial's two file formats, re-binning, train/test splits and classes
-// (DESIGN.md "Data"). Angles are in degrees and must lie in [0, 360).
+// (DESIGN.md "Data"). Angles are in degrees and must lie in [0, 360) for a circular variable of
+// period P > 0 (then taken mod P); with P = 0 (a non-circular variable) any finite value.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -30,13 +31,16 @@ struct SplitDataset {
 // Loads `resp` + `stimuli`. A split-format file is refused with an error that points to
 // `encode`. Throws InputError naming the file and key on any problem (shape, dtype, NaN/Inf,
 // angle range, empty arrays).
-Dataset load_dataset(const std::string& path);
+// `period` (degrees; 0 = non-circular): see the top of this file.
+Dataset load_dataset(const std::string& path, double period = 360.0);
 // Loads `resp_train` + `resp_test` + `stimuli`.
 SplitDataset load_split_dataset(const std::string& path);
 
 // Validates shapes and values of an in-memory dataset (as the loaders do for files); `what`
 // names the source in messages.
-void validate(const Dataset& d, const std::string& what);
+void validate(const Dataset& d, const std::string& what, double period = 360.0);
+// Takes every angle mod `period` (for P = 180, orientations); P = 0 or 360 changes nothing.
+void wrap_stimuli(Dataset& d, double period);
 void validate(const SplitDataset& d, const std::string& what);
 
 // Re-binning with the seed's semantics: for width > 1, bins = arange(0, 360 + width, width),
@@ -47,10 +51,10 @@ Dataset bin_dataset(const Dataset& d, double width);
 // np.digitize(x, edges) for increasing edges: the i such that edges[i-1] <= x < edges[i].
 int64_t digitize(double x, const std::vector<double>& edges);
 
-// Class of each angle: digitize(angle, linspace(0, 360, C+1)) - 1, so [0, 360) -> 0..C-1.
-std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes);
-// Centre of class c's bin in degrees: (c + 0.5) * 360 / C.
-double class_centre(int c, int n_classes);
+// Class of each angle: digitize(angle, linspace(0, P, C+1)) - 1, so [0, P) -> 0..C-1.
+std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes, double period = 360.0);
+// Centre of class c's bin in degrees: (c + 0.5) * P / C.
+double class_centre(int c, int n_classes, double period = 360.0);
 
 struct Split {
   std::vector<int64_t> train_idx;

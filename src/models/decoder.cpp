@@ -70,6 +70,7 @@ void decoder_forward_head(const Decoder& d, DecoderWorkspace& ws) {
 }
 
 double decoder_data_loss(const Decoder& d, const DecoderTargets& t, const DecoderWorkspace& ws) {
+  if (d.shape.kind == DecoderKind::circular) return mse_loss(cmap(ws.out), cmap(t.unit));
   if (d.shape.kind == DecoderKind::regression) {
     CMatMap target(t.angles.data(), static_cast<int64_t>(t.angles.size()), 1);
     return mse_loss(cmap(ws.out), target);
@@ -88,7 +89,9 @@ double decoder_loss(const Decoder& d, const DecoderTargets& t, const DecoderWork
 }
 
 void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace& ws) {
-  if (d.shape.kind == DecoderKind::regression) {
+  if (d.shape.kind == DecoderKind::circular) {
+    mse_loss_backward(map(ws.dout), cmap(ws.out), cmap(t.unit));
+  } else if (d.shape.kind == DecoderKind::regression) {
     CMatMap target(t.angles.data(), static_cast<int64_t>(t.angles.size()), 1);
     mse_loss_backward(map(ws.dout), cmap(ws.out), target);
   } else {

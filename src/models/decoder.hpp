@@ -2,6 +2,7 @@
 // The tutorial's decoders: in_layer Linear(N -> H) -> ReLU -> out_layer Linear(H -> O), with
 //   regression:      O = 1, MSE against the angle in degrees (DeepNetReLU);
 //   classification:  O = C, LogSoftmax, NLL against the angle's class (DeepNetSoftmax);
+//   circular:        O = 2, MSE against (cos, sin) of 2πθ/P, decoded with atan2 (issue 12);
 // and an optional penalty l2*sum(W_in^2) + l1*sum(|W_in|) on in_layer.weight.
 #include <cstdint>
 #include <span>
@@ -13,13 +14,13 @@
 
 namespace nc::models {
 
-enum class DecoderKind { regression, classification };
+enum class DecoderKind { regression, classification, circular };
 
 struct DecoderShape {
   DecoderKind kind = DecoderKind::classification;
   int64_t n_inputs = 0;   // N neurons
   int64_t n_hidden = 20;  // H
-  int64_t n_outputs = 20; // 1 for regression, C for classification
+  int64_t n_outputs = 20; // 1 for regression, C for classification, 2 for circular
 };
 
 struct Decoder {
@@ -59,10 +60,12 @@ Decoder decoder_create(const DecoderShape& shape);
 // PyTorch's default nn.Linear initialisation, in_layer first.
 void decoder_init_default(Decoder& d, Rng& rng);
 
-// What the loss compares the output with: angles (regression) or classes (classification).
+// What the loss compares the output with: angles (regression), classes (classification) or
+// unit vectors (circular).
 struct DecoderTargets {
   std::vector<float> angles;    // (B) degrees
   std::vector<int32_t> classes; // (B) in [0, C)
+  RowMat unit;                  // (B,2) cos, sin of 2πθ/P, circular only
 };
 
 // Buffers for a batch of B rows, reused across iterations (no allocation in the loop).

@@ -24,7 +24,8 @@ struct TutorialStage {
 struct TutorialPage {
   std::string out;        // the report folder: figures are found under out/<key>/
   std::string data_html;  // the paragraph that says which data the runs used
-  // In order: section 1 regression, 2.2 classifier, 2.3 regularised classifier, 3 encoder.
+  // In order: section 1 regression, 2.2 classifier, 2.3 regularised classifier, 3 encoder,
+  // and when single trials exist (the built-in data) the discrimination threshold.
   std::vector<TutorialStage> stages;
   uint64_t seed = 1;
   double seconds = 0;     // the whole run's wall time

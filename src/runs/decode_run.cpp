@@ -24,6 +24,15 @@ namespace {
 
 bool regression(const DecodeOptions& o) { return o.model == models::DecoderKind::regression; }
 
+std::string model_name(const DecodeOptions& o) {
+  if (o.linear) return *o.linear == models::LinearKind::ridge ? "ridge" : "vonmises";
+  switch (o.model) {
+    case models::DecoderKind::regression: return "regression";
+    case models::DecoderKind::circular: return "circular";
+    default: return "classification";
+  }
+}
+
 void require(bool ok, const std::string& msg) {
   if (!ok) throw InputError(msg);
 }
@@ -46,6 +55,15 @@ void validate(const DecodeOptions& o) {
           "--train-fraction: expected a value in (0, 1), got " + std::to_string(o.train_fraction));
   require(std::isfinite(o.bin_width) && o.bin_width > 0 && o.bin_width <= 360,
           "--bin-width: expected a width in (0, 360] degrees, got " + std::to_string(o.bin_width));
+  require(std::isfinite(o.period) && o.period >= 0,
+          "--period: expected a period >= 0 degrees (0: a non-circular variable), got " + std::to_string(o.period));
+  require(std::isfinite(o.lambda) && o.lambda > 0, "--lambda: expected a finite penalty > 0, got " + std::to_string(o.lambda));
+  if (o.period == 0) {
+    const std::string m = model_name(o);
+    require(m == "regression" || m == "ridge",
+            "--period 0: a non-circular variable has no classes or angle; use --model regression or ridge, not " + m);
+    require(o.bin_width == 1.0, "--period 0: binning is defined for angles only (P > 0); drop --bin-width");
+  }
   require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " + std::to_string(o.checkpoint_every));
   require(!(o.train_fraction_given && !o.split.empty()),
           "--split and --train-fraction: give one or the other, not both");
@@ -63,9 +81,10 @@ data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source,
   if (opt.data.empty()) {
     if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1)\n";
     ds = sim::simulate_population(sim::PopulationOptions{});
+    data::wrap_stimuli(ds, opt.period);
     source = "simulated";
   } else {
-    ds = data::load_dataset(opt.data);
+    ds = data::load_dataset(opt.data, opt.period);
     source = opt.data;
   }
   return data::bin_dataset(ds, opt.bin_width);
@@ -96,9 +115,13 @@ DecodeInput load_decode_input(const DecodeOptions& opt, Rng& rng, std::ostream& 
 // What the run computes from: a checkpoint must be resumed with the same.
 nlohmann::json decode_options_record(const DecodeOptions& opt) {
   return {
-      {"model", regression(opt) ? "regression" : "classification"},
+      {"model", model_name(opt)},
+      {"period", opt.period},
       {"hidden", opt.hidden_or_default()},
-      {"classes", regression(opt) ? 1 : opt.classes},
+      {"classes", opt.model == models::DecoderKind::classification ? opt.classes
+                  : opt.model == models::DecoderKind::circular     ? 2
+                                                                    : 1},
+      {"lambda", opt.lambda},
       {"iters", opt.iters_or_default()},
       {"lr", opt.lr_or_default()},
       {"l1", opt.l1},
@@ -112,17 +135,32 @@ nlohmann::json decode_options_record(const DecodeOptions& opt) {
   };
 }
 
-nlohmann::json decode_fit_metrics(const DecoderFit& fit) {
+namespace {
+
+// The errors DESIGN.md names for the period: circular ones for P > 0; for P = 0 the plain
+// error and R², in the variable's own units.
+void add_error_metrics(nlohmann::json& m, const analysis::DecodingErrors& e, double period) {
+  m["test_mse"] = e.test_mse;
+  if (period == 0) {
+    m["median_abs_error"] = e.median_abs_error_deg;
+    m["r2"] = e.r2;
+    return;
+  }
+  m["median_abs_error_deg"] = e.median_abs_error_deg;
+  m["mean_abs_error_deg"] = e.mean_abs_error_deg;
+  m["median_circular_error_deg"] = e.median_circular_error_deg;
+  m["mean_circular_error_deg"] = e.mean_circular_error_deg;
+}
+
+}  // namespace
+
+nlohmann::json decode_fit_metrics(const DecoderFit& fit, double period) {
   nlohmann::json m;
   m["train_loss"] = fit.history.train_loss;
   m["test_loss"] = fit.history.test_loss;
   m["seconds"] = fit.seconds;
   m["peak_rss_bytes"] = peak_rss_bytes();
-  m["test_mse"] = fit.errors.test_mse;
-  m["median_abs_error_deg"] = fit.errors.median_abs_error_deg;
-  m["mean_abs_error_deg"] = fit.errors.mean_abs_error_deg;
-  m["median_circular_error_deg"] = fit.errors.median_circular_error_deg;
-  m["mean_circular_error_deg"] = fit.errors.mean_circular_error_deg;
+  add_error_metrics(m, fit.errors, period);
   if (fit.net.shape.kind == models::DecoderKind::classification) {
     m["fraction_correct"] = fit.fraction_correct;
     m["confusion"] =
@@ -135,16 +173,22 @@ nlohmann::json decode_fit_metrics(const DecoderFit& fit) {
 
 namespace {
 
-
-nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options) {
+nlohmann::json metrics_header(const DecodeInput& in, double period) {
   nlohmann::json m;
   m["command"] = "decode";
   m["data"] = in.source;
+  m["period"] = period;
   m["n_neurons"] = in.ds.n_neurons();
   m["n_stimuli"] = in.ds.n_stimuli();
   m["n_train"] = in.split.train_idx.size();
   m["n_test"] = in.split.test_idx.size();
-  m.update(decode_fit_metrics(fit));
+  return m;
+}
+
+nlohmann::json metrics_record(const DecodeInput& in, const DecoderFit& fit, const nlohmann::json& options,
+                              double period) {
+  nlohmann::json m = metrics_header(in, period);
+  m.update(decode_fit_metrics(fit, period));
   m["options"] = options;
   return m;
 }
@@ -153,8 +197,10 @@ io::NpzContents analysis_arrays(const DecoderFit& fit, const DecoderAnalysis& an
   const auto n_neurons = static_cast<int64_t>(an.pref.degrees.size());
   const auto n_test = static_cast<int64_t>(fit.test_angle.size());
   io::NpzContents a;
-  a["preferred_orientation"] = io::NpyArray::from_float(an.pref.degrees, {n_neurons});
-  a["neuron_order"] = io::NpyArray::from_int64(an.pref.order, {n_neurons});
+  if (n_neurons > 0) {  // preferred orientations exist for a circular variable (P > 0) only
+    a["preferred_orientation"] = io::NpyArray::from_float(an.pref.degrees, {n_neurons});
+    a["neuron_order"] = io::NpyArray::from_int64(an.pref.order, {n_neurons});
+  }
   a["hidden_activity"] = io::NpyArray::from_float({an.hidden.data(), static_cast<size_t>(an.hidden.size())},
                                                   {an.hidden.rows(), an.hidden.cols()});
   a["test_angle"] = io::NpyArray::from_float(fit.test_angle, {n_test});
@@ -179,13 +225,61 @@ std::vector<std::string> decode_figures(const DecodeOptions& opt, const DecodeIn
                 .fraction_correct = fit.fraction_correct, .seed = opt.seed});
 }
 
+void log_errors(const DecodeOptions& opt, const analysis::DecodingErrors& e, std::ostream& log) {
+  if (opt.period == 0) log << ", median absolute error = " << format_number("%.4g", e.median_abs_error_deg) << ", R2 = " << format_number("%.3f", e.r2);
+  else log << ", median circular error = " << format_number("%.2f", e.median_circular_error_deg) << " deg";
+}
+
 void log_summary(const DecodeOptions& opt, const DecoderFit& fit, std::ostream& log) {
   if (opt.quiet) return;
-  if (regression(opt)) log << ">>> test MSE = " << format_number("%.2f", fit.errors.test_mse) << " deg^2";
-  else log << ">>> fraction correct = " << format_number("%.3f", fit.fraction_correct);
-  log << ", median circular error = " << format_number("%.1f", fit.errors.median_circular_error_deg)
-      << " deg, training " << format_number("%.2f", fit.seconds) << " s; wrote " << opt.out
+  if (opt.model == models::DecoderKind::classification)
+    log << ">>> fraction correct = " << format_number("%.3f", fit.fraction_correct);
+  else
+    log << ">>> test MSE = " << format_number("%.2f", fit.errors.test_mse);
+  log_errors(opt, fit.errors, log);
+  log << ", training " << format_number("%.2f", fit.seconds) << " s; wrote " << opt.out
       << "/{model.npz,analysis.npz,metrics.json}\n";
+}
+
+// ridge / vonmises: one closed-form fit, then the same files as the MLPs (no loss history, no
+// hidden units; the figures are the MLPs').
+DecodeResult run_linear_decode(const DecodeOptions& opt, const DecodeInput& in, const nlohmann::json& options,
+                               std::ostream& log) {
+  DecodeResult res;
+  res.linear = fit_linear(in.ds, in.split, {.model = *opt.linear, .lambda = opt.lambda, .period = opt.period});
+  const LinearFit& fit = res.linear;
+  res.metrics = metrics_header(in, opt.period);
+  res.metrics["seconds"] = fit.seconds;
+  res.metrics["peak_rss_bytes"] = peak_rss_bytes();
+  add_error_metrics(res.metrics, fit.errors, opt.period);
+  res.metrics["options"] = options;
+  const auto n_test = static_cast<int64_t>(fit.test_angle.size());
+  io::NpzContents a;
+  if (opt.period > 0) {
+    const analysis::PreferredOrientation pref = analysis::preferred_orientation(in.ds.resp, in.ds.stimuli);
+    const auto n = static_cast<int64_t>(pref.degrees.size());
+    a["preferred_orientation"] = io::NpyArray::from_float(pref.degrees, {n});
+    a["neuron_order"] = io::NpyArray::from_int64(pref.order, {n});
+  }
+  a["test_angle"] = io::NpyArray::from_float(fit.test_angle, {n_test});
+  a["test_decoded_angle"] = io::NpyArray::from_float(std::vector<float>(fit.test_decoded.begin(), fit.test_decoded.end()), {n_test});
+  a["test_outputs"] = io::NpyArray::from_float(std::vector<float>(fit.test_outputs.data(), fit.test_outputs.data() + fit.test_outputs.size()),
+                                              {fit.test_outputs.rows(), fit.test_outputs.cols()});
+  io::NpzContents model;
+  const RowMat& w = fit.net.weight;
+  model["linear.weight"] = io::NpyArray::from_float({w.data(), static_cast<size_t>(w.size())}, {w.rows(), w.cols()});
+  model["linear.bias"] = io::NpyArray::from_float(fit.net.bias, {static_cast<int64_t>(fit.net.bias.size())});
+  // metrics.json last: its presence means every other file of the run is complete.
+  io::write_npz(opt.out + "/model.npz", model);
+  io::write_npz(opt.out + "/analysis.npz", a);
+  io::write_json(opt.out + "/metrics.json", res.metrics);
+  if (!opt.quiet) {
+    log << ">>> " << model_name(opt) << ": test MSE = " << format_number("%.4g", fit.errors.test_mse);
+    log_errors(opt, fit.errors, log);
+    log << ", fit " << format_number("%.2f", fit.seconds) << " s; wrote " << opt.out
+        << "/{model.npz,analysis.npz,metrics.json}\n";
+  }
+  return res;
 }
 
 }  // namespace
@@ -194,6 +288,7 @@ DecoderConfig decoder_config(const DecodeOptions& opt) {
   return {.model = opt.model,
           .hidden = opt.hidden_or_default(),
           .classes = opt.classes,
+          .period = opt.period,
           .train = {.iters = opt.iters_or_default(),
                     .lr = static_cast<float>(opt.lr_or_default()),
                     .penalty = {.l1 = static_cast<float>(opt.l1), .l2 = static_cast<float>(opt.l2)}},
@@ -206,6 +301,7 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   Rng rng(opt.seed);  // the split, then the initial weights, from one stream
   const DecodeInput in = load_decode_input(opt, rng, log);
   const nlohmann::json options = decode_options_record(opt);
+  if (opt.linear) return run_linear_decode(opt, in, options, log);
   RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every, opt.iters_or_default(), opt.resume);
   DecodeResult res;
   res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), command_hooks(opt.init, opt.quiet, {"loss:", "test_loss:", "%.3f"}, checkpoints, log), &rng);
@@ -213,9 +309,10 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";
 
-  const DecoderAnalysis an = analyse_decoder(res.fit.net, in.ds);
-  res.metrics = metrics_record(in, res.fit, options);
-  if (opt.plots) res.metrics["figures"] = decode_figures(opt, in, res.fit, an);
+  const DecoderAnalysis an = analyse_decoder(res.fit.net, in.ds, opt.period);
+  res.metrics = metrics_record(in, res.fit, options, opt.period);
+  // The figures plot angles (and neurons by preferred orientation): none for P = 0.
+  if (opt.plots && opt.period > 0) res.metrics["figures"] = decode_figures(opt, in, res.fit, an);
   // metrics.json last: its presence means every other file of the run is complete.
   models::save_state_dict(opt.out + "/model.npz", res.fit.net.params);
   io::write_npz(opt.out + "/analysis.npz", analysis_arrays(res.fit, an));

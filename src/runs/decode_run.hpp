@@ -19,7 +19,11 @@ namespace nc::runs {
 struct DecodeOptions {
   std::string data;                    // resp/stimuli .npz; empty = built-in simulated population
   models::DecoderKind model = models::DecoderKind::classification;
-  std::optional<int64_t> hidden;       // default: 10 (regression) / 20 (classification)
+  // ridge or vonmises: a closed-form linear decoder (fit_linear) instead of the MLP `model`.
+  std::optional<models::LinearKind> linear;
+  double period = 360.0;               // of the stimulus variable, degrees; 0 = not circular
+  double lambda = 1.0;                 // linear decoders: alpha = lambda * n_train
+  std::optional<int64_t> hidden;       // default: 10 (regression) / 20 (classification, circular)
   int classes = 20;
   std::optional<int64_t> iters;        // default: 50 / 1000
   std::optional<double> lr;            // default: 1e-4 / 0.1
@@ -49,7 +53,8 @@ struct DecodeOptions {
 void validate(const DecodeOptions& opt);
 
 struct DecodeResult {
-  DecoderFit fit;            // the trained decoder, its history and test predictions
+  DecoderFit fit;            // the trained decoder, its history and test predictions (MLPs)
+  LinearFit linear;          // the fitted linear decoder and its test predictions (ridge, vonmises)
   nlohmann::json metrics;    // what metrics.json holds
   int interrupted_by = 0;    // signal that stopped the run (checkpoint written), or 0
 };
@@ -65,8 +70,9 @@ data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source,
 nlohmann::json decode_options_record(const DecodeOptions& opt);
 
 // The metrics of one fit as metrics.json reports them: errors, fraction correct and confusion
-// (classifier), loss curves, seconds, divergence. Cross-validation and sweeps report the same.
-nlohmann::json decode_fit_metrics(const DecoderFit& fit);
+// (classifier), loss curves, seconds, divergence; the errors follow the period (circular for
+// P > 0, absolute and R² for P = 0). Cross-validation and sweeps report the same.
+nlohmann::json decode_fit_metrics(const DecoderFit& fit, double period);
 
 // Runs the whole command. Progress lines go to `log`.
 DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log);

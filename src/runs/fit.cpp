@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "nn/gram.hpp"
+
 namespace nc::runs {
 namespace {
 
@@ -23,8 +25,12 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
   dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
   dd.y_test.angles = data::take(ds.stimuli, split.test_idx);
   if (cfg.model == models::DecoderKind::classification) {
-    dd.y_train.classes = data::stimulus_classes(dd.y_train.angles, cfg.classes);
-    dd.y_test.classes = data::stimulus_classes(dd.y_test.angles, cfg.classes);
+    dd.y_train.classes = data::stimulus_classes(dd.y_train.angles, cfg.classes, cfg.period);
+    dd.y_test.classes = data::stimulus_classes(dd.y_test.angles, cfg.classes, cfg.period);
+  }
+  if (cfg.model == models::DecoderKind::circular) {
+    dd.y_train.unit = models::periodic_targets(dd.y_train.angles, cfg.period).cast<float>();
+    dd.y_test.unit = models::periodic_targets(dd.y_test.angles, cfg.period).cast<float>();
   }
   return dd;
 }
@@ -38,13 +44,16 @@ void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const Decod
   fit.test_decoded.resize(n_test);
   if (cfg.model == models::DecoderKind::regression) {
     for (size_t i = 0; i < n_test; ++i) fit.test_decoded[i] = ws.out(static_cast<int64_t>(i), 0);
+  } else if (cfg.model == models::DecoderKind::circular) {
+    fit.test_decoded = models::angles_from_unit(ws.out.cast<double>(), cfg.period);
   } else {
     fit.test_class = dd.y_test.classes;
     fit.test_predicted = models::predicted_classes(ws.out);
-    for (size_t i = 0; i < n_test; ++i) fit.test_decoded[i] = data::class_centre(fit.test_predicted[i], cfg.classes);
+    for (size_t i = 0; i < n_test; ++i)
+      fit.test_decoded[i] = data::class_centre(fit.test_predicted[i], cfg.classes, cfg.period);
     fit.fraction_correct = analysis::fraction_correct(fit.test_predicted, fit.test_class);
   }
-  fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle);
+  fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle, cfg.period);
 }
 
 // Initial weights, the optional before-training hook, the loop, and the optional interrupt hook.
@@ -65,12 +74,12 @@ void run_fit(Net& net, State& state, train::DecoderDualState* dual, const FitHoo
 
 DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg,
                        const FitHooks& hooks, Rng* init_rng) {
-  const bool regression = cfg.model == models::DecoderKind::regression;
+  const int64_t n_outputs = cfg.model == models::DecoderKind::regression ? 1
+                            : cfg.model == models::DecoderKind::circular ? 2
+                                                                         : cfg.classes;
   DecoderFit fit;
-  fit.net = models::decoder_create({.kind = cfg.model,
-                                    .n_inputs = ds.n_neurons(),
-                                    .n_hidden = cfg.hidden,
-                                    .n_outputs = regression ? 1 : cfg.classes});
+  fit.net = models::decoder_create(
+      {.kind = cfg.model, .n_inputs = ds.n_neurons(), .n_hidden = cfg.hidden, .n_outputs = n_outputs});
   if (hooks.init) {
     hooks.init(fit.net.params);
   } else {
@@ -87,11 +96,34 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
   return fit;
 }
 
-DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds) {
+LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const LinearConfig& cfg) {
+  LinearFit fit;
+  const auto t0 = std::chrono::steady_clock::now();
+  const RowMat x_train = data::take_rows(ds.resp, split.train_idx);
+  const std::vector<float> y_train = data::take(ds.stimuli, split.train_idx);
+  RowMat gram_train;  // the train block of a shared Gram
+  if (cfg.gram != nullptr) gram_train = gram_block(*cfg.gram, split.train_idx, split.train_idx);
+  fit.net = models::linear_fit(cfg.model, cmap(x_train), y_train, cfg.period, cfg.lambda,
+                               cfg.gram != nullptr ? &gram_train : nullptr);
+  fit.seconds = seconds_since(t0);
+  const RowMat x_test = data::take_rows(ds.resp, split.test_idx);
+  fit.test_angle = data::take(ds.stimuli, split.test_idx);
+  fit.test_outputs = models::linear_outputs(fit.net, cmap(x_test));
+  fit.test_decoded = models::linear_decode(fit.net, fit.test_outputs);
+  fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle, cfg.period);
+  return fit;
+}
+
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds, double period) {
   DecoderAnalysis a;
+  models::DecoderWorkspace ws;
+  if (period == 0) {
+    models::decoder_forward(net, cmap(ds.resp), ws);
+    a.hidden = std::move(ws.hidden);
+    return a;
+  }
   a.pref = analysis::preferred_orientation(ds.resp, ds.stimuli);
   const RowMat resp_sorted = data::take_rows(ds.resp, a.pref.row_order);
-  models::DecoderWorkspace ws;
   models::decoder_forward(net, cmap(resp_sorted), ws);
   a.hidden = std::move(ws.hidden);
   return a;

@@ -4,6 +4,7 @@
 // bits for the same inputs and thread count.
 //
 //   fit_decoder   a decoder on a dataset's train rows, evaluated on its test rows
+//   fit_linear    a closed-form linear decoder (ridge, von Mises) the same way
 //   fit_encoder   the convolutional encoder on a split-format dataset
 //   analyse_decoder  what the decode run reports beyond the fit (preferred orientations, hidden
 //                    activity of every stimulus)
@@ -17,6 +18,7 @@
 #include "data/dataset.hpp"
 #include "models/decoder.hpp"
 #include "models/encoder.hpp"
+#include "models/linear_decoder.hpp"
 #include "train/decoder_trainer.hpp"
 #include "train/encoder_trainer.hpp"
 
@@ -42,6 +44,7 @@ struct DecoderConfig {
   models::DecoderKind model = models::DecoderKind::classification;
   int64_t hidden = 20;
   int classes = 20;  // classification only
+  double period = 360.0;  // of the stimulus variable, degrees; 0 = not circular (regression only)
   train::DecoderTrainOptions train;
   uint64_t seed = 1;  // initial weights from Rng(derive_seed(seed, stream_id("init")))
 };
@@ -53,7 +56,8 @@ struct DecoderFit {
   double seconds = 0;                  // the training loop's wall time
   std::vector<float> test_angle;       // (n_test) degrees
   std::vector<int32_t> test_class;     // (n_test) classification only
-  std::vector<double> test_decoded;    // (n_test) decoded angle (class centre for a classifier)
+  std::vector<double> test_decoded;    // (n_test) decoded angle (class centre for a classifier,
+                                       // atan2 of the outputs for the circular decoder)
   std::vector<int32_t> test_predicted; // (n_test) classification only
   analysis::DecodingErrors errors;
   double fraction_correct = -1;        // classification only
@@ -69,7 +73,30 @@ struct DecoderAnalysis {
   analysis::PreferredOrientation pref;  // per neuron, and the stimulus order by angle
   RowMat hidden;                        // (n_stimuli, H) relu(W_in r + b), rows in angle order
 };
-DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds);
+// For P = 0 (no angle) there is no preferred orientation: pref stays empty and `hidden` holds
+// the rows in file order.
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds, double period = 360.0);
+
+struct LinearConfig {
+  models::LinearKind model = models::LinearKind::ridge;
+  double lambda = 1.0;    // alpha = lambda * n_train
+  double period = 360.0;  // degrees; 0 = not circular (ridge only)
+  // Optional: the Gram matrix (nn/gram.hpp) of the dataset's rows, shared by folds and jobs;
+  // the dual form then takes its train block from it.
+  const RowMat* gram = nullptr;
+};
+
+struct LinearFit {
+  models::LinearDecoder net;
+  double seconds = 0;                // the fit's wall time (targets, Gram, solve, weights)
+  std::vector<float> test_angle;     // (n_test) degrees (or values for P = 0)
+  std::vector<double> test_decoded;  // (n_test)
+  RowMatD test_outputs;              // (n_test, T) raw outputs
+  analysis::DecodingErrors errors;
+};
+
+// Fits on split.train_idx rows of ds and decodes its split.test_idx rows.
+LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const LinearConfig& cfg);
 
 struct EncoderConfig {
   models::EncoderShape shape;  // n_neurons is taken from the data

@@ -16,7 +16,15 @@ std::string write_simulated(const SimulateOptions& opt) {
   if (opt.out.empty()) throw InputError("--out: expected an output .npz path");
   io::NpzContents npz;
   std::string what;
-  if (opt.split) {
+  if (opt.split && opt.single_trials)
+    throw InputError("--split and --single-trials: give one or the other, not both");
+  if (opt.single_trials) {
+    if (opt.bin_width) throw InputError("--single-trials: trials are not binned; drop --bin-width");
+    const auto d = sim::simulate_single_trials(opt.population);
+    npz["resp"] = mat(d.resp);
+    npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
+    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) + " single trials";
+  } else if (opt.split) {
     const auto d = sim::simulate_population_split(opt.population, opt.bin_width.value_or(6.0));
     npz["resp_train"] = mat(d.resp_train);
     npz["resp_test"] = mat(d.resp_test);

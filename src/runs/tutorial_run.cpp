@@ -11,6 +11,7 @@
 #include "report/html.hpp"
 #include "report/tutorial_page.hpp"
 #include "runs/decode_run.hpp"
+#include "runs/discriminate_run.hpp"
 #include "runs/encode_run.hpp"
 #include "runs/output_dir.hpp"
 #include "runs/simulate_run.hpp"
@@ -26,6 +27,7 @@ double since(Clock::time_point t0) { return std::chrono::duration<double>(Clock:
 // Where the four runs read their data, and the page's paragraph about it.
 struct TutorialData {
   std::string decode_file, encode_file;  // empty: the built-in simulated population
+  std::string trials_file;               // single trials (--quick); empty: the built-in ones
   std::string html;
 };
 
@@ -43,6 +45,11 @@ void write_quick_data(const std::string& dir, TutorialData& d) {
   sim.split = true;
   write_simulated(sim);
   d.encode_file = sim.out;
+  sim.out = dir + "/quick_trials.npz";
+  sim.split = false;
+  sim.single_trials = true;
+  write_simulated(sim);
+  d.trials_file = sim.out;
 }
 
 TutorialData tutorial_data(const TutorialOptions& opt, std::ostream& log) {
@@ -76,10 +83,12 @@ TutorialData tutorial_data(const TutorialOptions& opt, std::ostream& log) {
 }
 
 // One stage: a line before and after, the run into out/<key>, and its summary for the page.
+// n 1..4: the tutorial's sections ("[n/4]"); 0: a stage beyond the tutorial ("[+]").
 template <class Run>
 report::TutorialStage run_stage(int n, const std::string& key, const std::string& title, std::ostream& log,
                                 Run&& run) {
-  log << "[" << n << "/4] " << title << "\n";
+  const std::string tag = n > 0 ? format_number("[%.0f/4]", n) : std::string("[+]");
+  log << tag << " " << title << "\n";
   log.flush();
   const auto ts = Clock::now();
   report::TutorialStage stage;
@@ -87,7 +96,7 @@ report::TutorialStage run_stage(int n, const std::string& key, const std::string
   stage.title = title;
   run(stage);
   stage.seconds = since(ts);
-  log << "[" << n << "/4] done in " << format_number("%.1f", stage.seconds) << " s\n";
+  log << tag << " done in " << format_number("%.1f", stage.seconds) << " s\n";
   return stage;
 }
 
@@ -136,6 +145,15 @@ TutorialResult run_tutorial(const TutorialOptions& opt, std::ostream& log) {
         s.metrics = r.metrics;
       }));
 
+  if (opt.data_dir.empty()) {  // single trials exist for the simulated population only
+    page.stages.push_back(run_stage(0, "section4_discrimination", "Beyond the tutorial: discrimination threshold",
+                                    log, [&](report::TutorialStage& s) {
+                                      DiscriminateOptions d;
+                                      d.data = data.trials_file;
+                                      d.out = opt.out + "/section4_discrimination";
+                                      s.metrics = run_discriminate(d, log).metrics;
+                                    }));
+  }
   res.seconds = page.seconds = since(t0);
   res.index_path = opt.out + "/index.html";
   write_file_atomic(res.index_path, report::tutorial_page_html(page));

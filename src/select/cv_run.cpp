@@ -22,8 +22,8 @@ bool classifier(const runs::DecodeOptions& o) {
 }
 
 nlohmann::json fold_record(int repeat, int fold, const data::Split& split,
-                           const runs::DecoderFit& fit) {
-  nlohmann::json r = runs::decode_fit_metrics(fit);
+                           const runs::DecoderFit& fit, double period) {
+  nlohmann::json r = runs::decode_fit_metrics(fit, period);
   r["repeat"] = repeat;
   r["fold"] = fold;
   r["n_train"] = split.train_idx.size();
@@ -104,7 +104,7 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
           runs::fit_decoder(ds, splits[static_cast<size_t>(f)], cfg, hooks);
       if ((res.interrupted_by = interrupt_signal()) != 0) return res;
       res.n_diverged += fit.outcome.diverged ? 1 : 0;
-      folds.push_back(fold_record(r, f, splits[static_cast<size_t>(f)], fit));
+      folds.push_back(fold_record(r, f, splits[static_cast<size_t>(f)], fit, opt.period));
       if (!opt.quiet)
         log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds
             << ": "

@@ -41,7 +41,7 @@ JobResult decode_job(const Plan& plan, const Job& job, SharedData& shared) {
   JobResult r;
   r.interrupted = fit.outcome.interrupted;
   r.diverged = fit.outcome.diverged;
-  r.record = runs::decode_fit_metrics(fit);
+  r.record = runs::decode_fit_metrics(fit, opt.period);
   r.record["options"] = runs::decode_options_record(opt);
   r.record["n_train"] = split.train_idx.size();
   r.record["n_test"] = split.test_idx.size();

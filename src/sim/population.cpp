@@ -120,6 +120,26 @@ data::Dataset simulate_population(const PopulationOptions& opt, double bin_width
   return d;
 }
 
+data::Dataset simulate_single_trials(const PopulationOptions& opt) {
+  check(opt, 1.0);
+  const Trials t = draw_trials(opt);
+  data::Dataset d;
+  d.stimuli.resize(t.angle.size());
+  for (size_t i = 0; i < t.angle.size(); ++i) {
+    // A float angle can round up to 360 from just below it: keep it in [0, 360).
+    const auto a = static_cast<float>(t.angle[i]);
+    d.stimuli[i] = a < 360.0f ? a : std::nextafter(360.0f, 0.0f);
+  }
+  d.resp.resize(opt.trials, opt.neurons);
+  parallel_for(0, opt.neurons, [&](int64_t j) {
+    thread_local std::vector<double> z;
+    z.resize(t.angle.size());
+    neuron_responses(opt, t, j, z);
+    for (size_t i = 0; i < z.size(); ++i) d.resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
+  });
+  return d;
+}
+
 data::SplitDataset simulate_population_split(const PopulationOptions& opt, double bin_width) {
   check(opt, bin_width);
   const Trials t = draw_trials(opt);

@@ -34,6 +34,11 @@ struct PopulationOptions {
 // dropped.
 data::Dataset simulate_population(const PopulationOptions& opt, double bin_width = 1.0);
 
+// The single trials behind the binned files, without binning: `resp` (trials x neurons), each
+// neuron z-scored across trials exactly as before binning, and `stimuli` the trial angles
+// (degrees in [0, 360)). The rows are the same draws simulate_population averages.
+data::Dataset simulate_single_trials(const PopulationOptions& opt);
+
 // The split format: trials are divided into two disjoint random halves, each averaged into
 // bins of `bin_width` degrees (6 = the tutorial's 60 bins); `stimuli` is the bin centre.
 data::SplitDataset simulate_population_split(const PopulationOptions& opt, double bin_width = 6.0);
