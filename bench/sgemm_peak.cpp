@@ -28,8 +28,7 @@
 #define NC_HAVE_CBLAS 0
 extern "C" void sgemm_(const char* transa, const char* transb, const int* m, const int* n,
                        const int* k, const float* alpha, const float* a, const int* lda,
-                       const float* b, const int* ldb, const float* beta, float* c,
-                       const int* ldc);
+                       const float* b, const int* ldb, const float* beta, float* c, const int* ldc);
 #endif
 
 namespace {
@@ -49,8 +48,8 @@ void sgemm_row_major(const Shape& s, const float* a, const float* b, float* c) {
   const int ldc = s.n;
 #if NC_HAVE_CBLAS
   cblas_sgemm(CblasRowMajor, s.trans_a ? CblasTrans : CblasNoTrans,
-              s.trans_b ? CblasTrans : CblasNoTrans, s.m, s.n, s.k, 1.0f, a, lda, b, ldb, 0.0f,
-              c, ldc);
+              s.trans_b ? CblasTrans : CblasNoTrans, s.m, s.n, s.k, 1.0f, a, lda, b, ldb, 0.0f, c,
+              ldc);
 #else
   // Row-major C = op(A) op(B) is column-major C^T = op(B)^T op(A)^T: swap the operands.
   const char ta = s.trans_b ? 'T' : 'N';

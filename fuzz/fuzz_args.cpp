@@ -1,11 +1,10 @@
-// libFuzzer target: the command line (the subcommands of src/cli/main.cpp, in its order). The input is split at '\n' into arguments (after the
-// program name); they are parsed by the real subcommands' CLI11 definitions (src/cli/cmd_*.cpp)
-// and, when parsing succeeds, the chosen command's options are completed and validated by the
-// library (nc::runs::validate), without running anything. A usage error must be a
-// CLI::ParseError and a bad value an nc::InputError, as src/cli/main.cpp expects; anything else
-// is a finding. See docs/fuzzing.md.
+// libFuzzer target: the command line (the subcommands of src/cli/main.cpp, in its order). The input
+// is split at '\n' into arguments (after the program name); they are parsed by the real
+// subcommands' CLI11 definitions (src/cli/cmd_*.cpp) and, when parsing succeeds, the chosen
+// command's options are completed and validated by the library (nc::runs::validate), without
+// running anything. A usage error must be a CLI::ParseError and a bad value an nc::InputError, as
+// src/cli/main.cpp expects; anything else is a finding. See docs/fuzzing.md.
 #include <CLI/CLI.hpp>
-
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
@@ -33,10 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "neurocodec 0.1.0");
   const std::vector<nc::cli::Command> commands = {
-      nc::cli::add_simulate_command(app),
-      nc::cli::add_decode_command(app),
-      nc::cli::add_encode_command(app),
-      nc::cli::add_tutorial_command(app),
+      nc::cli::add_simulate_command(app), nc::cli::add_decode_command(app),
+      nc::cli::add_encode_command(app),   nc::cli::add_tutorial_command(app),
       nc::cli::add_fetch_command(app),
   };
   std::reverse(args.begin(), args.end());  // App::parse(vector) takes the arguments last first

@@ -13,7 +13,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     const nc::io::NpyArray a = nc::io::parse_npy(bytes, "fuzz.npy");
     // A parsed array must be self-consistent and survive the conversions callers make.
-    if (a.data.size() != static_cast<size_t>(a.numel()) * nc::io::dtype_size(a.dtype)) __builtin_trap();
+    if (a.data.size() != static_cast<size_t>(a.numel()) * nc::io::dtype_size(a.dtype))
+      __builtin_trap();
     if (a.to_double().size() != static_cast<size_t>(a.numel())) __builtin_trap();
     // Round trip: what we write, we read back identically.
     const nc::io::NpyArray b = nc::io::parse_npy(nc::io::serialize_npy(a), "roundtrip.npy");

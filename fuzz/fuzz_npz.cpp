@@ -52,7 +52,8 @@ struct Entry {
 
 std::vector<uint8_t> raw_deflate(std::span<const uint8_t> in) {
   z_stream zs{};
-  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK) return {};
+  if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+    return {};
   std::vector<uint8_t> out(deflateBound(&zs, static_cast<uLong>(in.size())) + 16);
   zs.next_in = const_cast<Bytef*>(in.data());
   zs.avail_in = static_cast<uInt>(in.size());
@@ -150,10 +151,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     archive = built;
   }
   try {
-    const nc::io::NpzContents npz =
-        nc::io::parse_npz(std::as_bytes(archive), "fuzz.npz");
+    const nc::io::NpzContents npz = nc::io::parse_npz(std::as_bytes(archive), "fuzz.npz");
     for (const auto& [key, a] : npz) {
-      if (a.data.size() != static_cast<size_t>(a.numel()) * nc::io::dtype_size(a.dtype)) __builtin_trap();
+      if (a.data.size() != static_cast<size_t>(a.numel()) * nc::io::dtype_size(a.dtype))
+        __builtin_trap();
     }
   } catch (const nc::InputError&) {
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the Debian packages neurocodec needs to build and test, only those missing.
-# Usage: scripts/install_deps.sh [--numpy] [--torch] [--browser] [--fuzz] [--notebook]
+# Usage: scripts/install_deps.sh [--numpy] [--torch] [--browser] [--fuzz] [--notebook] [--format]
 # The default list includes what the Python package (python/) needs to build and to run its
 # pytest suite under ctest: python3-dev, pybind11-dev, numpy, scikit-learn, pytest, and pip,
 # venv, setuptools and wheel for `pip install --no-build-isolation .`.
@@ -9,6 +9,7 @@
 #   --torch    also Debian's python3-torch/numpy/scipy (golden files, benchmarks against PyTorch)
 #   --browser  also Debian's chromium and Node.js tooling for the report browser test
 #   --fuzz     also clang and libFuzzer (fuzz/run.sh, docs/fuzzing.md)
+#   --format   also clang-format (the formatting check of .ci/run)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libeigen3-dev libopenblas-dev libzip-dev zipcmp zipmerge ziptool libcli11-dev
       nlohmann-json3-dev libgtest-dev libbenchmark-dev libcurl4-openssl-dev libssl-dev
@@ -23,7 +24,8 @@ for arg in "$@"; do
     --browser) pkgs+=(chromium); browser=1 ;;
     --fuzz) pkgs+=(clang libclang-rt-14-dev zlib1g-dev) ;;
     --notebook) pkgs+=(python3-matplotlib jupyter-nbconvert python3-nbclient python3-ipykernel) ;;
-    *) echo "error: unknown option $arg (expected --numpy, --torch, --browser, --fuzz or --notebook)" >&2; exit 2 ;;
+    --format) pkgs+=(clang-format) ;;
+    *) echo "error: unknown option $arg (expected --numpy, --torch, --browser, --fuzz, --notebook or --format)" >&2; exit 2 ;;
   esac
 done
 missing=()

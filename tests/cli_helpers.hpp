@@ -1,6 +1,7 @@
 #pragma once
 // Running the neurocodec executable from tests: exit status, stdout and stderr.
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cstdlib>
@@ -8,7 +9,6 @@
 #include <fstream>
 #include <sstream>
 #include <string>
-#include <unistd.h>
 
 namespace nc::testing {
 
@@ -27,8 +27,9 @@ inline std::string slurp(const std::string& path) {
 // A fresh empty directory under the system temp dir.
 inline std::string fresh_dir(const std::string& tag) {
   static std::atomic<int> counter{0};
-  const auto p = std::filesystem::temp_directory_path() /
-                 ("nc_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
+  const auto p =
+      std::filesystem::temp_directory_path() /
+      ("nc_test_" + tag + "_" + std::to_string(::getpid()) + "_" + std::to_string(counter++));
   std::filesystem::remove_all(p);
   std::filesystem::create_directories(p);
   return p.string();
@@ -36,7 +37,8 @@ inline std::string fresh_dir(const std::string& tag) {
 
 inline CliResult run_cli(const std::string& args) {
   const std::string dir = fresh_dir("cli");
-  const std::string cmd = std::string(NC_CLI_PATH) + " " + args + " >" + dir + "/out 2>" + dir + "/err";
+  const std::string cmd =
+      std::string(NC_CLI_PATH) + " " + args + " >" + dir + "/out 2>" + dir + "/err";
   const int rc = std::system(cmd.c_str());
   CliResult r;
   r.status = WIFEXITED(rc) ? WEXITSTATUS(rc) : -1;

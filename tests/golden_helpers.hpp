@@ -5,14 +5,15 @@
 
 #include <cmath>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
-#include <nlohmann/json.hpp>
-
 namespace nc::testing {
 
-inline std::string golden(const std::string& name) { return std::string(NC_GOLDEN_DIR) + "/" + name; }
+inline std::string golden(const std::string& name) {
+  return std::string(NC_GOLDEN_DIR) + "/" + name;
+}
 
 inline nlohmann::json read_json(const std::string& path) {
   std::ifstream f(path);

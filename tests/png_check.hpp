@@ -49,7 +49,8 @@ inline PngInfo read_png(const std::string& path) {
   const int depth = b[24], colour = b[25], interlace = b[28];
   const int channels = colour == 2 ? 3 : colour == 6 ? 4 : colour == 0 ? 1 : colour == 4 ? 2 : 0;
   if (depth != 8 || channels == 0 || interlace != 0) {
-    info.error = "unsupported PNG layout (depth " + std::to_string(depth) + ", colour " + std::to_string(colour) + ")";
+    info.error = "unsupported PNG layout (depth " + std::to_string(depth) + ", colour " +
+                 std::to_string(colour) + ")";
     return info;
   }
   std::string idat;
@@ -69,7 +70,8 @@ inline PngInfo read_png(const std::string& path) {
   const size_t stride = static_cast<size_t>(info.width) * channels;
   std::vector<unsigned char> raw((stride + 1) * static_cast<size_t>(info.height));
   uLongf raw_len = raw.size();
-  if (uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) != Z_OK ||
+  if (uncompress(raw.data(), &raw_len, reinterpret_cast<const Bytef*>(idat.data()), idat.size()) !=
+          Z_OK ||
       raw_len != raw.size()) {
     info.error = "image data does not inflate to width x height";
     return info;
@@ -84,16 +86,26 @@ inline PngInfo read_png(const std::string& path) {
       const int c = x >= static_cast<size_t>(channels) ? prev[x - channels] : 0;
       int v = in[1 + x];
       switch (in[0]) {
-        case 0: break;
-        case 1: v += a; break;
-        case 2: v += up; break;
-        case 3: v += (a + up) / 2; break;
+        case 0:
+          break;
+        case 1:
+          v += a;
+          break;
+        case 2:
+          v += up;
+          break;
+        case 3:
+          v += (a + up) / 2;
+          break;
         case 4: {
-          const int p = a + up - c, pa = std::abs(p - a), pb = std::abs(p - up), pc = std::abs(p - c);
+          const int p = a + up - c, pa = std::abs(p - a), pb = std::abs(p - up),
+                    pc = std::abs(p - c);
           v += (pa <= pb && pa <= pc) ? a : (pb <= pc ? up : c);
           break;
         }
-        default: info.error = "bad filter type"; return info;
+        default:
+          info.error = "bad filter type";
+          return info;
       }
       row[x] = static_cast<unsigned char>(v);
     }
@@ -112,7 +124,8 @@ inline PngInfo read_png(const std::string& path) {
     if (colours.size() < 4096) colours.insert(c);
   }
   info.distinct_colours = colours.size();
-  info.non_white_fraction = static_cast<double>(non_white) / (static_cast<double>(img.size()) / channels);
+  info.non_white_fraction =
+      static_cast<double>(non_white) / (static_cast<double>(img.size()) / channels);
   info.ok = true;
   return info;
 }

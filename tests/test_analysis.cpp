@@ -28,17 +28,22 @@ RowMatD matrix_d(const io::NpyArray& a) {
   return m;
 }
 
-void expect_close_rel(const RowMatD& got, const RowMatD& want, double rtol, const std::string& what) {
+void expect_close_rel(const RowMatD& got, const RowMatD& want, double rtol,
+                      const std::string& what) {
   ASSERT_EQ(got.rows(), want.rows()) << what;
   ASSERT_EQ(got.cols(), want.cols()) << what;
   for (int64_t r = 0; r < want.rows(); ++r)
     for (int64_t c = 0; c < want.cols(); ++c)
-      EXPECT_NEAR(got(r, c), want(r, c), rtol * std::abs(want(r, c)) + 1e-15) << what << " (" << r << ", " << c << ")";
+      EXPECT_NEAR(got(r, c), want(r, c), rtol * std::abs(want(r, c)) + 1e-15)
+          << what << " (" << r << ", " << c << ")";
 }
 
 double pearson(const std::vector<double>& a, const std::vector<double>& b) {
   double ma = 0, mb = 0;
-  for (size_t i = 0; i < a.size(); ++i) { ma += a[i]; mb += b[i]; }
+  for (size_t i = 0; i < a.size(); ++i) {
+    ma += a[i];
+    mb += b[i];
+  }
   ma /= static_cast<double>(a.size());
   mb /= static_cast<double>(b.size());
   double sab = 0, saa = 0, sbb = 0;
@@ -92,7 +97,8 @@ TEST(GaussianFilterRows, ArgmaxMatchesGolden) {
   std::vector<float> stim(37);
   for (size_t i = 0; i < 37; ++i) stim[i] = static_cast<float>(i);
   const PreferredOrientation p = preferred_orientation(x, stim);
-  for (size_t c = 0; c < want.size(); ++c) EXPECT_EQ(p.degrees[c], static_cast<float>(want[c])) << "column " << c;
+  for (size_t c = 0; c < want.size(); ++c)
+    EXPECT_EQ(p.degrees[c], static_cast<float>(want[c])) << "column " << c;
 }
 
 // 72 rows at 0, 5, ..., 355 degrees; neuron j is a Gaussian bump (sd 3 rows) at row peaks[j].
@@ -140,7 +146,8 @@ TEST(PreferredOrientation, ShuffledRowsAreSortedByAngle) {
   EXPECT_EQ(p.degrees, (std::vector<float>{150, 50, 250, 150, 100, 50, 300}));
   EXPECT_EQ(p.order, (std::vector<int64_t>{1, 5, 4, 0, 3, 2, 6}));
   ASSERT_EQ(p.row_order.size(), 72u);
-  for (size_t k = 0; k < 72; ++k) EXPECT_EQ(stim[static_cast<size_t>(p.row_order[k])], 5.0f * static_cast<float>(k)) << k;
+  for (size_t k = 0; k < 72; ++k)
+    EXPECT_EQ(stim[static_cast<size_t>(p.row_order[k])], 5.0f * static_cast<float>(k)) << k;
 }
 
 TEST(PreferredOrientation, FlatNeuronTakesTheSmallestAngle) {
@@ -252,7 +259,8 @@ TEST(EncodingFit, PerfectPrediction) {
 TEST(EncodingFit, ExclusionsAndNormalization) {
   // a and b are zero-mean and orthogonal, so the correlations are known in closed form.
   const std::vector<double> a = {1, -1, 0, 0}, b = {0, 0, 1, -1};
-  const auto lin = [](double p, const std::vector<double>& u, double q, const std::vector<double>& v) {
+  const auto lin = [](double p, const std::vector<double>& u, double q,
+                      const std::vector<double>& v) {
     std::vector<double> out(u.size());
     for (size_t i = 0; i < u.size(); ++i) out[i] = p * u[i] + q * v[i];
     return out;
@@ -266,8 +274,13 @@ TEST(EncodingFit, ExclusionsAndNormalization) {
   // neuron 5: split-half 0.02 -> ceiling 0.141 >= 0.1 -> included
   // neuron 6: train a+3b vs test a+b (0.894), prediction a+2b
   const std::vector<std::vector<double>> train = {a, k, a, a, a, a, lin(1, a, 3, b)};
-  const std::vector<std::vector<double>> test = {a, k, lin(-1, a, 0, b), lin(1, a, 1, b), lin(0.005, a, 1, b),
-                                                 lin(0.02, a, 1, b), lin(1, a, 1, b)};
+  const std::vector<std::vector<double>> test = {a,
+                                                 k,
+                                                 lin(-1, a, 0, b),
+                                                 lin(1, a, 1, b),
+                                                 lin(0.005, a, 1, b),
+                                                 lin(0.02, a, 1, b),
+                                                 lin(1, a, 1, b)};
   const std::vector<std::vector<double>> pred = {a, a, a, a, a, a, lin(1, a, 2, b)};
   const EncodingFit f = encoding_fit(cols(pred), cols(train), cols(test));
   ASSERT_EQ(f.test_corr.size(), 7u);
@@ -289,7 +302,8 @@ TEST(EncodingFit, ExclusionsAndNormalization) {
       EXPECT_NEAR(f.noise_ceiling[j], std::sqrt(std::max(want_sh, 0.0)), 1e-6) << "neuron " << j;
     }
     if (f.included[j]) {
-      EXPECT_NEAR(f.normalized_corr[j], f.test_corr[j] / f.noise_ceiling[j], 1e-12) << "neuron " << j;
+      EXPECT_NEAR(f.normalized_corr[j], f.test_corr[j] / f.noise_ceiling[j], 1e-12)
+          << "neuron " << j;
       tc.push_back(want_tc);
       ceil.push_back(std::sqrt(want_sh));
       norm.push_back(want_tc / std::sqrt(want_sh));

@@ -65,7 +65,8 @@ Bytes read_bytes(const std::string& path) {
 
 // A .npy image (format 1.0) with a hand-written header: any descr, either order, any shape
 // text, any payload; numpy's padding (data starts at a multiple of 64).
-Bytes npy_raw(const std::string& descr, bool fortran, const std::string& shape, const Bytes& payload) {
+Bytes npy_raw(const std::string& descr, bool fortran, const std::string& shape,
+              const Bytes& payload) {
   std::string h = "{'descr': '" + descr + "', 'fortran_order': " + (fortran ? "True" : "False") +
                   ", 'shape': " + shape + ", }";
   while ((10 + h.size() + 1) % 64 != 0) h += ' ';
@@ -85,7 +86,8 @@ Bytes raw_values(const std::vector<T>& v, bool big_endian = false) {
   Bytes b(v.size() * sizeof(T));
   if (!v.empty()) std::memcpy(b.data(), v.data(), b.size());
   if (big_endian != (std::endian::native == std::endian::big)) {
-    for (size_t i = 0; i < b.size(); i += sizeof(T)) std::reverse(b.begin() + i, b.begin() + i + sizeof(T));
+    for (size_t i = 0; i < b.size(); i += sizeof(T))
+      std::reverse(b.begin() + i, b.begin() + i + sizeof(T));
   }
   return b;
 }
@@ -101,7 +103,8 @@ void write_zip(const std::string& path, const std::vector<std::pair<std::string,
     ASSERT_NE(src, nullptr);
     const zip_int64_t idx = zip_file_add(z, name.c_str(), src, ZIP_FL_ENC_UTF_8);
     ASSERT_GE(idx, 0) << zip_strerror(z);
-    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx), deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
+    zip_set_file_compression(z, static_cast<zip_uint64_t>(idx),
+                             deflate ? ZIP_CM_DEFLATE : ZIP_CM_STORE, 0);
   }
   ASSERT_EQ(zip_close(z), 0) << zip_strerror(z);
 }
@@ -123,9 +126,12 @@ Data golden_data() {
   return d;
 }
 
-Bytes resp_npy(const Data& d) { return io::serialize_npy(io::NpyArray::from_float(d.resp, {d.rows, d.cols})); }
+Bytes resp_npy(const Data& d) {
+  return io::serialize_npy(io::NpyArray::from_float(d.resp, {d.rows, d.cols}));
+}
 Bytes stimuli_npy(const Data& d) {
-  return io::serialize_npy(io::NpyArray::from_float(d.stimuli, {static_cast<int64_t>(d.stimuli.size())}));
+  return io::serialize_npy(
+      io::NpyArray::from_float(d.stimuli, {static_cast<int64_t>(d.stimuli.size())}));
 }
 
 // --- Running the command --------------------------------------------------------------------
@@ -137,11 +143,13 @@ Bytes stimuli_npy(const Data& d) {
 testing::CliResult run_cli_bounded(const std::string& args, int mib) {
   const std::string dir = testing::fresh_dir("bounded");
 #ifdef NC_TEST_ASAN
-  const std::string prefix = "ASAN_OPTIONS=\"${ASAN_OPTIONS}:max_allocation_size_mb=" + std::to_string(mib) + "\" ";
+  const std::string prefix =
+      "ASAN_OPTIONS=\"${ASAN_OPTIONS}:max_allocation_size_mb=" + std::to_string(mib) + "\" ";
 #else
   // One BLAS thread: OpenBLAS reserves address space per thread at load, which would make the
   // bound depend on the machine's core count.
-  const std::string prefix = "ulimit -v " + std::to_string(mib * 1024) + " && OPENBLAS_NUM_THREADS=1 ";
+  const std::string prefix =
+      "ulimit -v " + std::to_string(mib * 1024) + " && OPENBLAS_NUM_THREADS=1 ";
 #endif
   const std::string cmd = prefix + NC_CLI_PATH + " " + args + " >" + dir + "/out 2>" + dir + "/err";
   const int rc = std::system(cmd.c_str());
@@ -165,7 +173,8 @@ class BadInput : public ::testing::Test {
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
   // A resp/stimuli file from the given member images.
-  std::string data_file(const std::string& name, const std::vector<std::pair<std::string, Bytes>>& members,
+  std::string data_file(const std::string& name,
+                        const std::vector<std::pair<std::string, Bytes>>& members,
                         bool deflate = false) {
     const std::string p = path(name);
     write_zip(p, members, deflate);
@@ -174,14 +183,15 @@ class BadInput : public ::testing::Test {
 
   // The checks every rejection shares: status, one "error: " line naming each of `mentions`,
   // nothing written under --out. `args` must not contain --out; it is added here.
-  void expect_rejected(const std::string& args, int status, std::initializer_list<std::string> mentions,
-                       int bound_mib = 0) {
+  void expect_rejected(const std::string& args, int status,
+                       std::initializer_list<std::string> mentions, int bound_mib = 0) {
     const std::string cmd = args + " --quiet --out " + out_;
     const auto r = bound_mib ? run_cli_bounded(cmd, bound_mib) : testing::run_cli(cmd);
     EXPECT_EQ(r.status, status) << cmd << "\n" << r.err;
     EXPECT_EQ(testing::count_lines(r.err), 1) << r.err;
     EXPECT_EQ(r.err.rfind("error: ", 0), 0u) << r.err;
-    for (const std::string& m : mentions) EXPECT_NE(r.err.find(m), std::string::npos) << "no '" << m << "' in " << r.err;
+    for (const std::string& m : mentions)
+      EXPECT_NE(r.err.find(m), std::string::npos) << "no '" << m << "' in " << r.err;
     expect_no_output(out_);
   }
 
@@ -214,7 +224,8 @@ TEST_F(BadInput, RandomBytes) {
 }
 
 TEST_F(BadInput, TruncatedZip) {
-  const std::string full = data_file("full.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string full =
+      data_file("full.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
   Bytes b = read_bytes(full);
   b.resize(b.size() / 2);
   write_bytes(path("truncated.npz"), b);
@@ -227,28 +238,32 @@ TEST_F(BadInput, BrokenNpyHeader) {
   const size_t at = img.find("'shape'");
   ASSERT_NE(at, std::string::npos);
   resp[at + 8] = std::byte{'['};  // "'shape': (48, 32)" -> "'shape':[48, 32)"
-  const std::string f = data_file("header.npz", {{"resp.npy", resp}, {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f =
+      data_file("header.npz", {{"resp.npy", resp}, {"stimuli.npy", stimuli_npy(data_)}});
   expect_rejected("decode --data " + f, 1, {f + ":resp", "header"});
 }
 
 TEST_F(BadInput, AbsurdShapeIsRefusedBeforeAllocating) {
   // 4e18 bytes (just within 64 bits), then 40 GB: both declared by a file of a few bytes.
   for (const std::string shape : {"(1000000000, 1000000000)", "(100000, 100000)"}) {
-    const std::string f = data_file("absurd.npz", {{"resp.npy", npy_raw("<f4", false, shape, Bytes(64))},
-                                                   {"stimuli.npy", stimuli_npy(data_)}});
+    const std::string f =
+        data_file("absurd.npz", {{"resp.npy", npy_raw("<f4", false, shape, Bytes(64))},
+                                 {"stimuli.npy", stimuli_npy(data_)}});
     expect_rejected("decode --data " + f, 1, {f + ":resp", shape}, 1024);
   }
 }
 
 TEST_F(BadInput, ShapeOverflowing64Bits) {
-  const std::string f = data_file("overflow.npz", {{"resp.npy", npy_raw("<f8", false, "(4294967296, 4294967296)", {})},
-                                                   {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f = data_file(
+      "overflow.npz", {{"resp.npy", npy_raw("<f8", false, "(4294967296, 4294967296)", {})},
+                       {"stimuli.npy", stimuli_npy(data_)}});
   expect_rejected("decode --data " + f, 1, {f + ":resp", "too large"}, 1024);
 }
 
 TEST_F(BadInput, ZipMemberInflatesPastItsDeclaredSize) {
-  const std::string f = data_file("inflates.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}},
-                                  /*deflate=*/true);
+  const std::string f = data_file(
+      "inflates.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}},
+      /*deflate=*/true);
   // Understate resp.npy's uncompressed size in its local header and its central directory entry.
   Bytes b = read_bytes(f);
   const std::string s(reinterpret_cast<const char*>(b.data()), b.size());
@@ -268,10 +283,10 @@ TEST_F(BadInput, ZipMemberInflatesPastItsDeclaredSize) {
 TEST_F(BadInput, ZipMemberDeclaringAHugeSizeCostsOnlyWhatItHolds) {
   // A stored 2 MiB member whose headers claim 1.5 GB (within deflate's ratio of the archive).
   const int64_t rows = 1024, cols = 512;
-  const std::string f = data_file("huge_member.npz",
-                                  {{"resp.npy", io::serialize_npy(io::NpyArray::from_float(
-                                                    std::vector<float>(rows * cols, 0.5f), {rows, cols}))},
-                                   {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f = data_file(
+      "huge_member.npz", {{"resp.npy", io::serialize_npy(io::NpyArray::from_float(
+                                           std::vector<float>(rows * cols, 0.5f), {rows, cols}))},
+                          {"stimuli.npy", stimuli_npy(data_)}});
   Bytes b = read_bytes(f);
   const std::string s(reinterpret_cast<const char*>(b.data()), b.size());
   const uint32_t claim = 1500000000u;
@@ -293,8 +308,9 @@ TEST_F(BadInput, ObjectDtype) {
 }
 
 TEST_F(BadInput, StringDtype) {
-  const std::string f = data_file("string.npz", {{"resp.npy", resp_npy(data_)},
-                                                 {"stimuli.npy", npy_raw("<U3", false, "(2,)", Bytes(24))}});
+  const std::string f = data_file(
+      "string.npz",
+      {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", npy_raw("<U3", false, "(2,)", Bytes(24))}});
   expect_rejected("decode --data " + f, 1, {f + ":stimuli", "string"});
 }
 
@@ -304,40 +320,46 @@ TEST_F(BadInput, MissingKey) {
 }
 
 TEST_F(BadInput, WrongDimensionality) {
-  const std::string f = data_file("dims.npz", {{"resp.npy", io::serialize_npy(io::NpyArray::from_float(
-                                                                data_.resp, {data_.rows, data_.cols / 2, 2}))},
-                                               {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f =
+      data_file("dims.npz", {{"resp.npy", io::serialize_npy(io::NpyArray::from_float(
+                                              data_.resp, {data_.rows, data_.cols / 2, 2}))},
+                             {"stimuli.npy", stimuli_npy(data_)}});
   expect_rejected("decode --data " + f, 1, {f + ":resp", "2-D"});
   std::vector<float> two(data_.stimuli.size() * 2, 1.0f);
-  const std::string g = data_file("dims2.npz", {{"resp.npy", resp_npy(data_)},
-                                                {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float(
-                                                                    two, {data_.rows, 2}))}});
+  const std::string g = data_file(
+      "dims2.npz",
+      {{"resp.npy", resp_npy(data_)},
+       {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float(two, {data_.rows, 2}))}});
   expect_rejected("decode --data " + g, 1, {g + ":stimuli", "shape"});
 }
 
 TEST_F(BadInput, EmptyArrays) {
-  const std::string f = data_file("empty_arrays.npz",
-                                  {{"resp.npy", io::serialize_npy(io::NpyArray::from_float({}, {0, data_.cols}))},
-                                   {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float({}, {0}))}});
+  const std::string f =
+      data_file("empty_arrays.npz",
+                {{"resp.npy", io::serialize_npy(io::NpyArray::from_float({}, {0, data_.cols}))},
+                 {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float({}, {0}))}});
   expect_rejected("decode --data " + f, 1, {f, "empty"});
 }
 
 TEST_F(BadInput, NaNInResponses) {
   data_.resp[5 * data_.cols + 3] = std::numeric_limits<float>::quiet_NaN();
-  const std::string f = data_file("nan.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f =
+      data_file("nan.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
   expect_rejected("decode --data " + f, 1, {f, "resp", "non-finite"});
 }
 
 TEST_F(BadInput, InfInStimuli) {
   data_.stimuli[7] = std::numeric_limits<float>::infinity();
-  const std::string f = data_file("inf.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f =
+      data_file("inf.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
   expect_rejected("decode --data " + f, 1, {f, "stimuli", "inf"});
 }
 
 TEST_F(BadInput, RespAndStimuliRowCountsDisagree) {
   Data d = data_;
   d.stimuli.pop_back();
-  const std::string f = data_file("rows.npz", {{"resp.npy", resp_npy(d)}, {"stimuli.npy", stimuli_npy(d)}});
+  const std::string f =
+      data_file("rows.npz", {{"resp.npy", resp_npy(d)}, {"stimuli.npy", stimuli_npy(d)}});
   expect_rejected("decode --data " + f, 1, {f, "resp", "stimuli", "48", "47"});
 }
 
@@ -362,17 +384,17 @@ void write_split(const std::string& p, std::vector<int64_t> train, std::vector<i
 
 TEST_F(BadInput, SplitIndexOutOfRange) {
   write_split(path("split.npz"), {0, 1, 2, 48}, {3, 4});
-  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"), 1,
-                  {path("split.npz") + ":train_idx", "48", "out of range"});
+  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"),
+                  1, {path("split.npz") + ":train_idx", "48", "out of range"});
   write_split(path("split.npz"), {0, 1, 2}, {-1, 4});
-  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"), 1,
-                  {path("split.npz") + ":test_idx", "-1", "out of range"});
+  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"),
+                  1, {path("split.npz") + ":test_idx", "-1", "out of range"});
 }
 
 TEST_F(BadInput, SplitIndicesOverlap) {
   write_split(path("split.npz"), {0, 1, 2, 3}, {3, 4, 5});
-  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"), 1,
-                  {path("split.npz"), "both train_idx and test_idx"});
+  expect_rejected("decode --data " + golden("decoder_data.npz") + " --split " + path("split.npz"),
+                  1, {path("split.npz"), "both train_idx and test_idx"});
 }
 
 TEST_F(BadInput, InitWithWrongShape) {
@@ -434,18 +456,21 @@ INSTANTIATE_TEST_SUITE_P(
         OptionCase{"decode --l2 inf", "--l2"}, OptionCase{"decode --l2 -1", "--l2"},
         OptionCase{"encode --lr -inf", "--lr"}, OptionCase{"encode --lr nan", "--lr"},
         OptionCase{"encode --l1 -1", "--l1"}, OptionCase{"encode --l2 inf", "--l2"},
-        OptionCase{"encode --momentum nan", "--momentum"}, OptionCase{"encode --momentum -0.5", "--momentum"},
+        OptionCase{"encode --momentum nan", "--momentum"},
+        OptionCase{"encode --momentum -0.5", "--momentum"},
         OptionCase{"decode --iters 0", "--iters"}, OptionCase{"decode --iters -3", "--iters"},
         OptionCase{"encode --iters 0", "--iters"}, OptionCase{"decode --hidden 0", "--hidden"},
         OptionCase{"decode --model regression --hidden -1", "--hidden"},
-        OptionCase{"decode --classes 1", "--classes"}, OptionCase{"decode --classes -5", "--classes"},
+        OptionCase{"decode --classes 1", "--classes"},
+        OptionCase{"decode --classes -5", "--classes"},
         OptionCase{"decode --train-fraction 0", "--train-fraction"},
         OptionCase{"decode --train-fraction 1", "--train-fraction"},
         OptionCase{"decode --train-fraction -0.2", "--train-fraction"},
         OptionCase{"decode --train-fraction nan", "--train-fraction"}),
     [](const ::testing::TestParamInfo<OptionCase>& info) {
       std::string name;
-      for (char ch : info.param.args) name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
+      for (char ch : info.param.args)
+        name += std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_';
       return name + "_" + std::to_string(info.index);
     });
 
@@ -461,7 +486,8 @@ TEST_F(BadInput, UnwritableOutputDirectory) {
   // Tests run as root, which may write anywhere: a folder below a regular file can never exist.
   write_bytes(path("file.txt"), bytes_of("x"));
   for (const char* cmd : {"decode", "encode"}) {
-    const std::string data = golden(std::string(cmd) == "decode" ? "decoder_data.npz" : "encoder_data.npz");
+    const std::string data =
+        golden(std::string(cmd) == "decode" ? "decoder_data.npz" : "encoder_data.npz");
     const std::string out = path("file.txt") + "/sub";
     const auto r = testing::run_cli(std::string(cmd) + " --quiet --data " + data + " --out " + out);
     EXPECT_EQ(r.status, 1) << r.err;
@@ -480,19 +506,21 @@ class SameResult : public BadInput {
   // Trains a few iterations on `data` and returns what must not depend on the file's encoding.
   nlohmann::json train(const std::string& data, const std::string& tag) {
     const std::string out = path("out_" + tag);
-    const auto r = testing::run_cli("decode --quiet --iters 5 --seed 3 --data " + data + " --out " + out);
+    const auto r =
+        testing::run_cli("decode --quiet --iters 5 --seed 3 --data " + data + " --out " + out);
     EXPECT_EQ(r.status, 0) << tag << ": " << r.err;
     const auto m = testing::read_json(out + "/metrics.json");
     nlohmann::json j;
-    for (const char* k : {"train_loss", "test_loss", "fraction_correct", "confusion", "test_mse"}) j[k] = m.at(k);
+    for (const char* k : {"train_loss", "test_loss", "fraction_correct", "confusion", "test_mse"})
+      j[k] = m.at(k);
     const io::NpzContents model = io::read_npz(out + "/model.npz");
     for (const auto& [k, a] : model) j["model"][k] = a.to_double();
     return j;
   }
 
   void expect_same_as_plain(const std::string& file, const std::string& tag) {
-    const std::string plain =
-        data_file("plain.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
+    const std::string plain = data_file(
+        "plain.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}});
     const auto ref = train(plain, "plain");
     const auto got = train(file, tag);
     EXPECT_EQ(got["train_loss"], ref["train_loss"]) << tag;
@@ -503,43 +531,52 @@ class SameResult : public BadInput {
   Bytes resp_fortran(bool big_endian, const std::string& descr) const {
     std::vector<float> t(data_.resp.size());  // column-major copy
     for (int64_t i = 0; i < data_.rows; ++i)
-      for (int64_t j = 0; j < data_.cols; ++j) t[j * data_.rows + i] = data_.resp[i * data_.cols + j];
-    return npy_raw(descr, true, "(" + std::to_string(data_.rows) + ", " + std::to_string(data_.cols) + ")",
+      for (int64_t j = 0; j < data_.cols; ++j)
+        t[j * data_.rows + i] = data_.resp[i * data_.cols + j];
+    return npy_raw(descr, true,
+                   "(" + std::to_string(data_.rows) + ", " + std::to_string(data_.cols) + ")",
                    raw_values(t, big_endian));
   }
 };
 
 TEST_F(SameResult, CompressedNpz) {
-  const std::string f = data_file("compressed.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}},
-                                  /*deflate=*/true);
+  const std::string f = data_file(
+      "compressed.npz", {{"resp.npy", resp_npy(data_)}, {"stimuli.npy", stimuli_npy(data_)}},
+      /*deflate=*/true);
   expect_same_as_plain(f, "compressed");
 }
 
 TEST_F(SameResult, FortranOrder) {
-  const std::string f = data_file("fortran.npz", {{"resp.npy", resp_fortran(false, "<f4")}, {"stimuli.npy", stimuli_npy(data_)}});
+  const std::string f = data_file("fortran.npz", {{"resp.npy", resp_fortran(false, "<f4")},
+                                                  {"stimuli.npy", stimuli_npy(data_)}});
   expect_same_as_plain(f, "fortran");
 }
 
 TEST_F(SameResult, Float64) {
-  const std::vector<double> r(data_.resp.begin(), data_.resp.end()), s(data_.stimuli.begin(), data_.stimuli.end());
+  const std::vector<double> r(data_.resp.begin(), data_.resp.end()),
+      s(data_.stimuli.begin(), data_.stimuli.end());
   const std::string f = data_file(
-      "f64.npz", {{"resp.npy", io::serialize_npy(io::NpyArray::from_double(r, {data_.rows, data_.cols}))},
-                  {"stimuli.npy", io::serialize_npy(io::NpyArray::from_double(s, {data_.rows}))}});
+      "f64.npz",
+      {{"resp.npy", io::serialize_npy(io::NpyArray::from_double(r, {data_.rows, data_.cols}))},
+       {"stimuli.npy", io::serialize_npy(io::NpyArray::from_double(s, {data_.rows}))}});
   expect_same_as_plain(f, "float64");
 }
 
 TEST_F(SameResult, BigEndian) {
-  const std::string shape = "(" + std::to_string(data_.rows) + ", " + std::to_string(data_.cols) + ")";
-  const std::string f = data_file("be.npz", {{"resp.npy", npy_raw(">f4", false, shape, raw_values(data_.resp, true))},
-                                             {"stimuli.npy", npy_raw(">f4", false, "(" + std::to_string(data_.rows) + ",)",
-                                                                     raw_values(data_.stimuli, true))}});
+  const std::string shape =
+      "(" + std::to_string(data_.rows) + ", " + std::to_string(data_.cols) + ")";
+  const std::string f = data_file(
+      "be.npz", {{"resp.npy", npy_raw(">f4", false, shape, raw_values(data_.resp, true))},
+                 {"stimuli.npy", npy_raw(">f4", false, "(" + std::to_string(data_.rows) + ",)",
+                                         raw_values(data_.stimuli, true))}});
   expect_same_as_plain(f, "big-endian");
 }
 
 TEST_F(SameResult, StimuliAsColumn) {
-  const std::string f = data_file(
-      "column.npz", {{"resp.npy", resp_npy(data_)},
-                     {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float(data_.stimuli, {data_.rows, 1}))}});
+  const std::string f =
+      data_file("column.npz", {{"resp.npy", resp_npy(data_)},
+                               {"stimuli.npy", io::serialize_npy(io::NpyArray::from_float(
+                                                   data_.stimuli, {data_.rows, 1}))}});
   expect_same_as_plain(f, "column");
 }
 
@@ -551,8 +588,10 @@ TEST_F(SameResult, AllAtOnce) {
   const std::vector<double> s(data_.stimuli.begin(), data_.stimuli.end());
   const std::string rows = std::to_string(data_.rows);
   const std::string f = data_file(
-      "all.npz", {{"resp.npy", npy_raw(">f8", true, "(" + rows + ", " + std::to_string(data_.cols) + ")", raw_values(t, true))},
-                  {"stimuli.npy", npy_raw(">f8", true, "(" + rows + ", 1)", raw_values(s, true))}},
+      "all.npz",
+      {{"resp.npy", npy_raw(">f8", true, "(" + rows + ", " + std::to_string(data_.cols) + ")",
+                            raw_values(t, true))},
+       {"stimuli.npy", npy_raw(">f8", true, "(" + rows + ", 1)", raw_values(s, true))}},
       /*deflate=*/true);
   expect_same_as_plain(f, "all");
 }

@@ -35,7 +35,8 @@ class DecoderResume : public ::testing::TestWithParam<float> {};  // the L1 fact
 TEST_P(DecoderResume, IsBitIdentical) {
   const float l1 = GetParam();
   const train::DecoderData d = decoder_data();
-  const models::DecoderShape shape{.kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20};
+  const models::DecoderShape shape{
+      .kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20};
   const train::DecoderTrainOptions opt{.iters = 40, .lr = 0.1f, .penalty = {.l1 = l1, .l2 = 1e-2f}};
   models::Decoder straight = models::decoder_create(shape);
   models::load_state_dict(testing::golden("classification_init.npz"), straight.params);
@@ -47,7 +48,8 @@ TEST_P(DecoderResume, IsBitIdentical) {
     models::Decoder first = models::decoder_create(shape);
     models::load_state_dict(testing::golden("classification_init.npz"), first.params);
     train::DecoderTrainState s;
-    const auto out = train::train_decoder(first, d, opt, s, {}, [](int64_t it) { return it == 17; });
+    const auto out =
+        train::train_decoder(first, d, opt, s, {}, [](int64_t it) { return it == 17; });
     ASSERT_TRUE(out.interrupted);
     train::save_checkpoint(dir + "/c.npz", first.params, s, &s.dual, {{"command", "test"}});
   }
@@ -73,7 +75,8 @@ TEST(EncoderResume, IsBitIdentical) {
   d.resp_train = ds.resp_train;
   d.resp_test = ds.resp_test;
   const models::EncoderShape shape{.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7};
-  const train::EncoderTrainOptions opt{.iters = 25, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
+  const train::EncoderTrainOptions opt{
+      .iters = 25, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
   models::Encoder straight = models::encoder_create(shape);
   models::load_state_dict(testing::golden("encoder_init.npz"), straight.params);
   train::EncoderTrainState s1;
@@ -84,7 +87,8 @@ TEST(EncoderResume, IsBitIdentical) {
     models::Encoder first = models::encoder_create(shape);
     models::load_state_dict(testing::golden("encoder_init.npz"), first.params);
     train::EncoderTrainState s;
-    ASSERT_TRUE(train::train_encoder(first, d, opt, s, {}, [](int64_t it) { return it == 9; }).interrupted);
+    ASSERT_TRUE(
+        train::train_encoder(first, d, opt, s, {}, [](int64_t it) { return it == 9; }).interrupted);
     train::save_checkpoint(dir + "/c.npz", first.params, s, nullptr, {});
   }
   models::Encoder resumed = models::encoder_create(shape);
@@ -100,10 +104,14 @@ TEST(EncoderResume, IsBitIdentical) {
 
 TEST(Checkpoint, RefusesAFileThatDoesNotFitTheModel) {
   const std::string dir = testing::fresh_dir("ckpt_bad");
-  models::Decoder small = models::decoder_create({.kind = models::DecoderKind::regression, .n_inputs = 32, .n_hidden = 10, .n_outputs = 1});
+  models::Decoder small = models::decoder_create(
+      {.kind = models::DecoderKind::regression, .n_inputs = 32, .n_hidden = 10, .n_outputs = 1});
   train::TrainState st;
   train::save_checkpoint(dir + "/c.npz", small.params, st, nullptr, {});
-  models::Decoder other = models::decoder_create({.kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20});
+  models::Decoder other = models::decoder_create({.kind = models::DecoderKind::classification,
+                                                  .n_inputs = 32,
+                                                  .n_hidden = 20,
+                                                  .n_outputs = 20});
   EXPECT_THROW(train::load_checkpoint(dir + "/c.npz", other.params, st, nullptr), InputError);
   EXPECT_THROW(train::load_checkpoint(dir + "/missing.npz", other.params, st, nullptr), InputError);
   std::filesystem::remove_all(dir);
@@ -111,13 +119,17 @@ TEST(Checkpoint, RefusesAFileThatDoesNotFitTheModel) {
 
 }  // namespace
 }  // namespace nc
-namespace nc { namespace {
+namespace nc {
+namespace {
 // Two runs in one process, with buffers at different addresses, give the same bits (found when
-// ParameterSet's buffers were not aligned like Eigen's: vectorised sums then depended on addresses).
+// ParameterSet's buffers were not aligned like Eigen's: vectorised sums then depended on
+// addresses).
 TEST(DecoderDeterminism, TwoRunsAreBitIdentical) {
   const train::DecoderData d = decoder_data();
-  const models::DecoderShape shape{.kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20};
-  const train::DecoderTrainOptions opt{.iters = 40, .lr = 0.1f, .penalty = {.l1 = 5e-4f, .l2 = 1e-2f}};
+  const models::DecoderShape shape{
+      .kind = models::DecoderKind::classification, .n_inputs = 32, .n_hidden = 20, .n_outputs = 20};
+  const train::DecoderTrainOptions opt{
+      .iters = 40, .lr = 0.1f, .penalty = {.l1 = 5e-4f, .l2 = 1e-2f}};
   models::Decoder a = models::decoder_create(shape), b = models::decoder_create(shape);
   models::load_state_dict(testing::golden("classification_init.npz"), a.params);
   models::load_state_dict(testing::golden("classification_init.npz"), b.params);
@@ -127,4 +139,5 @@ TEST(DecoderDeterminism, TwoRunsAreBitIdentical) {
   EXPECT_EQ(sa.history.train_loss, sb.history.train_loss);
   EXPECT_EQ(a.params.values, b.params.values);
 }
-}}
+}  // namespace
+}  // namespace nc

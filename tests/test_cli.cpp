@@ -17,20 +17,26 @@ using testing::run_cli;
 
 TEST(Cli, DecodeFromGoldenInitFollowsPyTorchAndWritesEverything) {
   const std::string out = testing::fresh_dir("decode");
-  const auto r = run_cli("decode --data " + golden("decoder_data.npz") + " --split " + golden("decoder_split.npz") +
-                         " --init " + golden("classification_l1l2_init.npz") +
-                         " --iters 200 --l2 1e-2 --l1 5e-4 --out " + out);
+  const auto r =
+      run_cli("decode --data " + golden("decoder_data.npz") + " --split " +
+              golden("decoder_split.npz") + " --init " + golden("classification_l1l2_init.npz") +
+              " --iters 200 --l2 1e-2 --l1 5e-4 --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   // Progress as the tutorial prints it: 5 lines.
   int progress = 0;
-  for (size_t p = r.out.find("iteration "); p != std::string::npos; p = r.out.find("iteration ", p + 1)) ++progress;
+  for (size_t p = r.out.find("iteration "); p != std::string::npos;
+       p = r.out.find("iteration ", p + 1))
+    ++progress;
   EXPECT_EQ(progress, 5) << r.out;
   const auto m = testing::read_json(out + "/metrics.json");
   const auto ref = testing::read_json(golden("classification_l1l2_losses.json"));
-  testing::expect_trajectory(m["train_loss"].get<std::vector<double>>(), ref["train_loss"].get<std::vector<double>>(), 2e-3, "train");
-  testing::expect_trajectory(m["test_loss"].get<std::vector<double>>(), ref["test_loss"].get<std::vector<double>>(), 2e-3, "test");
-  for (const char* key : {"fraction_correct", "confusion", "test_mse", "median_abs_error_deg", "mean_abs_error_deg",
-                          "median_circular_error_deg", "mean_circular_error_deg", "seconds", "options"})
+  testing::expect_trajectory(m["train_loss"].get<std::vector<double>>(),
+                             ref["train_loss"].get<std::vector<double>>(), 2e-3, "train");
+  testing::expect_trajectory(m["test_loss"].get<std::vector<double>>(),
+                             ref["test_loss"].get<std::vector<double>>(), 2e-3, "test");
+  for (const char* key :
+       {"fraction_correct", "confusion", "test_mse", "median_abs_error_deg", "mean_abs_error_deg",
+        "median_circular_error_deg", "mean_circular_error_deg", "seconds", "options"})
     EXPECT_TRUE(m.contains(key)) << key;
   EXPECT_EQ(m["options"]["l1"].get<double>(), 5e-4);
   EXPECT_EQ(m["confusion"].size(), 20u);
@@ -48,7 +54,8 @@ TEST(Cli, DecodeFromGoldenInitFollowsPyTorchAndWritesEverything) {
 
 TEST(Cli, DecodeRegressionDefaultsAreTheTutorials) {
   const std::string out = testing::fresh_dir("reg");
-  const auto r = run_cli("decode --model regression --data " + golden("decoder_data.npz") + " --quiet --out " + out);
+  const auto r = run_cli("decode --model regression --data " + golden("decoder_data.npz") +
+                         " --quiet --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto m = testing::read_json(out + "/metrics.json");
   EXPECT_EQ(m["options"]["hidden"], 10);
@@ -61,26 +68,32 @@ TEST(Cli, DecodeRegressionDefaultsAreTheTutorials) {
 }
 
 TEST(Cli, SameSeedSameResultDifferentSeedDifferentSplit) {
-  const std::string a = testing::fresh_dir("s1"), b = testing::fresh_dir("s2"), c = testing::fresh_dir("s3");
+  const std::string a = testing::fresh_dir("s1"), b = testing::fresh_dir("s2"),
+                    c = testing::fresh_dir("s3");
   const std::string base = "decode --quiet --iters 20 --data " + golden("decoder_data.npz");
   ASSERT_EQ(run_cli(base + " --seed 3 --out " + a).status, 0);
   ASSERT_EQ(run_cli(base + " --seed 3 --out " + b).status, 0);
   ASSERT_EQ(run_cli(base + " --seed 4 --out " + c).status, 0);
-  EXPECT_EQ(testing::read_json(a + "/metrics.json")["train_loss"], testing::read_json(b + "/metrics.json")["train_loss"]);
-  EXPECT_NE(testing::read_json(a + "/metrics.json")["train_loss"], testing::read_json(c + "/metrics.json")["train_loss"]);
+  EXPECT_EQ(testing::read_json(a + "/metrics.json")["train_loss"],
+            testing::read_json(b + "/metrics.json")["train_loss"]);
+  EXPECT_NE(testing::read_json(a + "/metrics.json")["train_loss"],
+            testing::read_json(c + "/metrics.json")["train_loss"]);
   for (const auto& d : {a, b, c}) fs::remove_all(d);
 }
 
 TEST(Cli, EncodeFromGoldenInitFollowsPyTorch) {
   const std::string out = testing::fresh_dir("encode");
-  const auto r = run_cli("encode --data " + golden("encoder_data.npz") + " --init " + golden("encoder_init.npz") +
-                         " --iters 30 --lr 0.1 --out " + out);
+  const auto r = run_cli("encode --data " + golden("encoder_data.npz") + " --init " +
+                         golden("encoder_init.npz") + " --iters 30 --lr 0.1 --out " + out);
   ASSERT_EQ(r.status, 0) << r.err;
   const auto m = testing::read_json(out + "/metrics.json");
   const auto ref = testing::read_json(golden("encoder_losses.json"));
-  testing::expect_trajectory(m["train_loss"].get<std::vector<double>>(), ref["train_loss"].get<std::vector<double>>(), 5e-3, "train");
-  testing::expect_trajectory(m["test_loss"].get<std::vector<double>>(), ref["test_loss"].get<std::vector<double>>(), 5e-3, "test");
-  for (const char* key : {"median_test_corr", "median_noise_ceiling", "median_normalized_corr", "n_excluded", "seconds", "options"})
+  testing::expect_trajectory(m["train_loss"].get<std::vector<double>>(),
+                             ref["train_loss"].get<std::vector<double>>(), 5e-3, "train");
+  testing::expect_trajectory(m["test_loss"].get<std::vector<double>>(),
+                             ref["test_loss"].get<std::vector<double>>(), 5e-3, "test");
+  for (const char* key : {"median_test_corr", "median_noise_ceiling", "median_normalized_corr",
+                          "n_excluded", "seconds", "options"})
     EXPECT_TRUE(m.contains(key)) << key;
   const auto pred = io::read_npz(out + "/predictions.npz");
   EXPECT_EQ(pred.at("prediction").shape, (std::vector<int64_t>{60, 24}));
@@ -93,7 +106,8 @@ TEST(Cli, EncodeFromGoldenInitFollowsPyTorch) {
 TEST(Cli, SimulateWritesBothFormats) {
   const std::string dir = testing::fresh_dir("sim");
   ASSERT_EQ(run_cli("simulate --neurons 50 --trials 1000 --out " + dir + "/a.npz").status, 0);
-  ASSERT_EQ(run_cli("simulate --split --neurons 50 --trials 1000 --out " + dir + "/b.npz").status, 0);
+  ASSERT_EQ(run_cli("simulate --split --neurons 50 --trials 1000 --out " + dir + "/b.npz").status,
+            0);
   const auto a = io::read_npz(dir + "/a.npz");
   const auto b = io::read_npz(dir + "/b.npz");
   EXPECT_EQ(a.at("resp").shape[1], 50);
@@ -132,13 +146,18 @@ INSTANTIATE_TEST_SUITE_P(
         BadCase{"decode --data " + golden("decoder_data.npz") + " --lr -1", 1, "--lr"},
         BadCase{"decode --data " + golden("decoder_data.npz") + " --iters 0", 1, "--iters"},
         BadCase{"decode --data " + golden("decoder_data.npz") + " --classes 1", 1, "--classes"},
-        BadCase{"decode --data " + golden("decoder_data.npz") + " --train-fraction 1.5", 1, "--train-fraction"},
-        BadCase{"decode --data " + golden("decoder_data.npz") + " --split " + golden("decoder_split.npz") +
-                    " --train-fraction 0.5", 1, "--split"},
-        BadCase{"decode --data " + golden("decoder_data.npz") + " --init " + golden("encoder_init.npz"), 1, "unexpected key"},
-        BadCase{"decode --data " + golden("decoder_data.npz") + " --split " + golden("decoder_data.npz"), 1, "train_idx"},
-        BadCase{"decode --model banana", 2, "--model"},
-        BadCase{"decode --hidden", 2, "--hidden"},
+        BadCase{"decode --data " + golden("decoder_data.npz") + " --train-fraction 1.5", 1,
+                "--train-fraction"},
+        BadCase{"decode --data " + golden("decoder_data.npz") + " --split " +
+                    golden("decoder_split.npz") + " --train-fraction 0.5",
+                1, "--split"},
+        BadCase{
+            "decode --data " + golden("decoder_data.npz") + " --init " + golden("encoder_init.npz"),
+            1, "unexpected key"},
+        BadCase{"decode --data " + golden("decoder_data.npz") + " --split " +
+                    golden("decoder_data.npz"),
+                1, "train_idx"},
+        BadCase{"decode --model banana", 2, "--model"}, BadCase{"decode --hidden", 2, "--hidden"},
         BadCase{"encode --data " + golden("encoder_data.npz") + " --kernel 4", 1, "--kernel"}));
 
 }  // namespace

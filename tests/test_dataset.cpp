@@ -1,7 +1,6 @@
 // Datasets: np.digitize semantics, classes, re-binning, splits and the file loaders
 // (DESIGN.md "Data").
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <algorithm>
@@ -22,7 +21,9 @@
 namespace nc::data {
 namespace {
 
-std::string golden(const std::string& name) { return std::string(NC_GOLDEN_DIR) + "/" + name; }
+std::string golden(const std::string& name) {
+  return std::string(NC_GOLDEN_DIR) + "/" + name;
+}
 
 // A fresh directory, removed with everything in it at the end of the test. Its name avoids the
 // key names the tests look for in messages ("resp", "stimuli", ...).
@@ -49,7 +50,8 @@ void expect_input_error(F f, const std::vector<std::string>& needles) {
     ADD_FAILURE() << "expected nc::InputError, nothing was thrown";
   } catch (const InputError& e) {
     const std::string msg = e.what();
-    for (const auto& n : needles) EXPECT_NE(msg.find(n), std::string::npos) << "'" << n << "' not in: " << msg;
+    for (const auto& n : needles)
+      EXPECT_NE(msg.find(n), std::string::npos) << "'" << n << "' not in: " << msg;
     EXPECT_EQ(msg.find('\n'), std::string::npos) << "message should be one line: " << msg;
   } catch (const std::exception& e) {
     ADD_FAILURE() << "expected nc::InputError, got another exception: " << e.what();
@@ -68,14 +70,14 @@ io::NpyArray i64(const std::vector<int64_t>& v) {
 
 TEST(Digitize, MatchesNumpySemantics) {
   const std::vector<double> edges = {0.0, 10.0, 20.0};
-  EXPECT_EQ(digitize(-1.0, edges), 0);   // below the first edge
+  EXPECT_EQ(digitize(-1.0, edges), 0);  // below the first edge
   EXPECT_EQ(digitize(-1e-12, edges), 0);
-  EXPECT_EQ(digitize(0.0, edges), 1);    // equal to an edge goes to the bin on its right
+  EXPECT_EQ(digitize(0.0, edges), 1);  // equal to an edge goes to the bin on its right
   EXPECT_EQ(digitize(5.0, edges), 1);
   EXPECT_EQ(digitize(9.999999, edges), 1);
   EXPECT_EQ(digitize(10.0, edges), 2);
   EXPECT_EQ(digitize(19.5, edges), 2);
-  EXPECT_EQ(digitize(20.0, edges), 3);   // >= last edge -> len(edges)
+  EXPECT_EQ(digitize(20.0, edges), 3);  // >= last edge -> len(edges)
   EXPECT_EQ(digitize(1e9, edges), 3);
 }
 
@@ -140,13 +142,13 @@ Dataset small_dataset() {
   Dataset d;
   d.stimuli = {15.0f, 5.0f, 10.0f, 355.0f, 7.0f, 359.0f, 100.0f, 9.5f};
   d.resp.resize(8, 2);
-  d.resp << 1, 10,   //
-      2, 20,         //
-      3, 30,         //
-      4, 40,         //
-      5, 50,         //
-      6, 60,         //
-      7, 70,         //
+  d.resp << 1, 10,  //
+      2, 20,        //
+      3, 30,        //
+      4, 40,        //
+      5, 50,        //
+      6, 60,        //
+      7, 70,        //
       8, 80;
   return d;
 }
@@ -176,8 +178,10 @@ TEST(BinDataset, WidthTenGivesPerBinMeansInBinOrder) {
   const std::vector<float> want_angle = {static_cast<float>(21.5 / 3.0), 12.5f, 100.0f, 357.0f};
   const float want_resp[4][2] = {{5, 50}, {2, 20}, {7, 70}, {5, 50}};
   for (int r = 0; r < 4; ++r) {
-    EXPECT_FLOAT_EQ(b.stimuli[static_cast<size_t>(r)], want_angle[static_cast<size_t>(r)]) << "row " << r;
-    for (int c = 0; c < 2; ++c) EXPECT_FLOAT_EQ(b.resp(r, c), want_resp[r][c]) << "row " << r << " col " << c;
+    EXPECT_FLOAT_EQ(b.stimuli[static_cast<size_t>(r)], want_angle[static_cast<size_t>(r)])
+        << "row " << r;
+    for (int c = 0; c < 2; ++c)
+      EXPECT_FLOAT_EQ(b.resp(r, c), want_resp[r][c]) << "row " << r << " col " << c;
   }
 }
 
@@ -187,7 +191,8 @@ TEST(BinDataset, WideBinsAverageEverything) {
   ASSERT_EQ(b.resp.rows(), 1);
   EXPECT_FLOAT_EQ(b.resp(0, 0), 4.5f);
   EXPECT_FLOAT_EQ(b.resp(0, 1), 45.0f);
-  EXPECT_FLOAT_EQ(b.stimuli[0], static_cast<float>((15 + 5 + 10 + 355 + 7 + 359 + 100 + 9.5) / 8.0));
+  EXPECT_FLOAT_EQ(b.stimuli[0],
+                  static_cast<float>((15 + 5 + 10 + 355 + 7 + 359 + 100 + 9.5) / 8.0));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -197,7 +202,8 @@ void expect_partition(const Split& s, int64_t n) {
   std::set<int64_t> all;
   for (int64_t i : s.train_idx) all.insert(i);
   for (int64_t i : s.test_idx) {
-    EXPECT_EQ(std::count(s.train_idx.begin(), s.train_idx.end(), i), 0) << "index " << i << " in both";
+    EXPECT_EQ(std::count(s.train_idx.begin(), s.train_idx.end(), i), 0)
+        << "index " << i << " in both";
     all.insert(i);
   }
   EXPECT_EQ(static_cast<int64_t>(all.size()), n) << "duplicates or missing rows";
@@ -207,13 +213,18 @@ void expect_partition(const Split& s, int64_t n) {
 }
 
 TEST(SplitRandom, SizesAreFloorOfFraction) {
-  struct Case { int64_t n; double f; int64_t n_train; };
+  struct Case {
+    int64_t n;
+    double f;
+    int64_t n_train;
+  };
   for (const Case c : {Case{48, 0.6, 28}, Case{10, 0.55, 5}, Case{7, 0.5, 3}, Case{360, 0.6, 216},
                        Case{3, 0.9, 2}}) {
     Rng rng(1);
     const Split s = split_random(c.n, c.f, rng);
     EXPECT_EQ(static_cast<int64_t>(s.train_idx.size()), c.n_train) << "n=" << c.n << " f=" << c.f;
-    EXPECT_EQ(static_cast<int64_t>(s.test_idx.size()), c.n - c.n_train) << "n=" << c.n << " f=" << c.f;
+    EXPECT_EQ(static_cast<int64_t>(s.test_idx.size()), c.n - c.n_train)
+        << "n=" << c.n << " f=" << c.f;
     expect_partition(s, c.n);
   }
 }
@@ -246,11 +257,26 @@ TEST(ValidateSplit, AcceptsAValidSplit) {
 }
 
 TEST(ValidateSplit, ErrorsNameTheKey) {
-  expect_input_error([] { validate_split({{0, 1, 5}, {2, 3}}, 5, "sp.npz"); }, {"sp.npz", "train_idx", "5"});
-  expect_input_error([] { validate_split({{0, 1}, {2, -1}}, 5, "sp.npz"); }, {"sp.npz", "test_idx", "-1"});
-  expect_input_error([] { validate_split({{0, 1, 2}, {2, 3}}, 5, "sp.npz"); },
-                     {"sp.npz", "train_idx", "test_idx", "2"});  // overlap
-  expect_input_error([] { validate_split({{0, 1, 1}, {2, 3}}, 5, "sp.npz"); }, {"train_idx", "twice"});
+  expect_input_error(
+      [] {
+        validate_split({{0, 1, 5}, {2, 3}}, 5, "sp.npz");
+      },
+      {"sp.npz", "train_idx", "5"});
+  expect_input_error(
+      [] {
+        validate_split({{0, 1}, {2, -1}}, 5, "sp.npz");
+      },
+      {"sp.npz", "test_idx", "-1"});
+  expect_input_error(
+      [] {
+        validate_split({{0, 1, 2}, {2, 3}}, 5, "sp.npz");
+      },
+      {"sp.npz", "train_idx", "test_idx", "2"});  // overlap
+  expect_input_error(
+      [] {
+        validate_split({{0, 1, 1}, {2, 3}}, 5, "sp.npz");
+      },
+      {"train_idx", "twice"});
   expect_input_error([] { validate_split({{0, 1}, {3, 2, 3}}, 5, "sp.npz"); }, {"test_idx"});
   expect_input_error([] { validate_split({{}, {2, 3}}, 5, "sp.npz"); }, {"train_idx", "empty"});
   expect_input_error([] { validate_split({{0, 1}, {}}, 5, "sp.npz"); }, {"test_idx", "empty"});
@@ -266,7 +292,8 @@ TEST(LoadSplit, GoldenSplit) {
   EXPECT_EQ(s.train_idx, npz.at("train_idx").to_int64());
   EXPECT_EQ(s.test_idx, npz.at("test_idx").to_int64());
   // 48 rows' indices do not fit a 40-row data set.
-  expect_input_error([] { load_split(golden("decoder_split.npz"), 40); }, {"decoder_split.npz", "out of range"});
+  expect_input_error([] { load_split(golden("decoder_split.npz"), 40); },
+                     {"decoder_split.npz", "out of range"});
 }
 
 TEST(LoadSplit, FileErrors) {
@@ -338,7 +365,8 @@ TEST(LoadDataset, GoldenDecoderData) {
 }
 
 TEST(LoadDataset, SplitFormatPointsToEncode) {
-  expect_input_error([] { load_dataset(golden("encoder_data.npz")); }, {"encoder_data.npz", "encode"});
+  expect_input_error([] { load_dataset(golden("encoder_data.npz")); },
+                     {"encoder_data.npz", "encode"});
 }
 
 TEST(LoadSplitDataset, GoldenEncoderDataAndRefusal) {
@@ -360,7 +388,9 @@ class LoadDatasetFiles : public ::testing::Test {
   std::vector<float> resp = {0.5f, -1.0f, 2.0f, 3.25f, -0.125f, 4.0f};
   std::vector<float> stim = {0.0f, 120.5f, 359.5f};
 
-  void write(const io::NpyArray& r, const io::NpyArray& s) { io::write_npz(path, {{"resp", r}, {"stimuli", s}}); }
+  void write(const io::NpyArray& r, const io::NpyArray& s) {
+    io::write_npz(path, {{"resp", r}, {"stimuli", s}});
+  }
 };
 
 TEST_F(LoadDatasetFiles, ValidFileRoundTrips) {
@@ -410,7 +440,8 @@ TEST_F(LoadDatasetFiles, Float64RespGivesFloat32Values) {
   write(io::NpyArray::from_double(r64, {3, 2}), io::NpyArray::from_double(s64, {3}));
   const Dataset d = load_dataset(path);
   ASSERT_EQ(d.n_stimuli(), 3);
-  for (int64_t i = 0; i < 6; ++i) EXPECT_EQ(d.resp(i / 2, i % 2), static_cast<float>(r64[static_cast<size_t>(i)]));
+  for (int64_t i = 0; i < 6; ++i)
+    EXPECT_EQ(d.resp(i / 2, i % 2), static_cast<float>(r64[static_cast<size_t>(i)]));
   for (size_t i = 0; i < 3; ++i) EXPECT_EQ(d.stimuli[i], static_cast<float>(s64[i]));
 }
 

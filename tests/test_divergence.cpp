@@ -34,7 +34,8 @@ class DecoderDivergence : public ::testing::TestWithParam<train::DecoderAlgorith
 
 TEST_P(DecoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
   const train::DecoderData d = regression_data();
-  const models::DecoderShape shape{.kind = models::DecoderKind::regression, .n_inputs = 32, .n_hidden = 10, .n_outputs = 1};
+  const models::DecoderShape shape{
+      .kind = models::DecoderKind::regression, .n_inputs = 32, .n_hidden = 10, .n_outputs = 1};
   train::DecoderTrainOptions opt{.iters = 500, .lr = 0.05f, .penalty = {}, .algorithm = GetParam()};
   if (GetParam() == train::DecoderAlgorithm::fused) opt.penalty.l1 = 1e-3f;
   models::Decoder a = models::decoder_create(shape);
@@ -42,7 +43,8 @@ TEST_P(DecoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
   train::DecoderTrainState sa;
   const train::Outcome out = train::train_decoder(a, d, opt, sa);
   ASSERT_TRUE(out.diverged);
-  EXPECT_NE(out.message.find("iteration " + std::to_string(out.diverged_at)), std::string::npos) << out.message;
+  EXPECT_NE(out.message.find("iteration " + std::to_string(out.diverged_at)), std::string::npos)
+      << out.message;
   for (float v : a.params.values) ASSERT_TRUE(std::isfinite(v));
   // A train loss at iteration k comes from the parameters after k-1 steps, so the bad step is
   // step k-1: keep the parameters after k-2 steps. A test loss at k: keep those after k-1.
@@ -60,7 +62,8 @@ TEST_P(DecoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Forms, DecoderDivergence,
-                         ::testing::Values(train::DecoderAlgorithm::plain, train::DecoderAlgorithm::fused,
+                         ::testing::Values(train::DecoderAlgorithm::plain,
+                                           train::DecoderAlgorithm::fused,
                                            train::DecoderAlgorithm::dual));
 
 TEST(EncoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
@@ -70,7 +73,8 @@ TEST(EncoderDivergence, StopsWithTheParametersFromBeforeTheBadStep) {
   d.resp_train = ds.resp_train;
   d.resp_test = ds.resp_test;
   const models::EncoderShape shape{.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7};
-  train::EncoderTrainOptions opt{.iters = 500, .lr = 2.0f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
+  train::EncoderTrainOptions opt{
+      .iters = 500, .lr = 2.0f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
   models::Encoder a = models::encoder_create(shape);
   models::load_state_dict(testing::golden("encoder_init.npz"), a.params);
   train::EncoderTrainState sa;
@@ -122,7 +126,9 @@ struct RollbackCase {
   bool train_side;
 };
 
-void PrintTo(const RollbackCase& c, std::ostream* os) { *os << c.form << (c.train_side ? "_train" : "_test"); }
+void PrintTo(const RollbackCase& c, std::ostream* os) {
+  *os << c.form << (c.train_side ? "_train" : "_test");
+}
 
 class Rollback : public ::testing::TestWithParam<RollbackCase> {};
 
@@ -131,15 +137,17 @@ class Rollback : public ::testing::TestWithParam<RollbackCase> {};
 template <class Net, class State>
 train::Outcome run_form(const RollbackCase& c, Net& net, State& state, int64_t iters, bool poison) {
   static const train::DecoderData dd = regression_data();
-  static const data::SplitDataset es = data::load_split_dataset(testing::golden("encoder_data.npz"));
+  static const data::SplitDataset es =
+      data::load_split_dataset(testing::golden("encoder_data.npz"));
   std::unique_ptr<train::TrainerStep> form;
   const std::string f = c.form;
   static train::DecoderTrainOptions dopt;
   static train::EncoderTrainOptions eopt;
   static train::EncoderData ed;
   if constexpr (std::is_same_v<Net, models::Decoder>) {
-    dopt = {.iters = iters, .lr = 1e-4f, .penalty = {.l1 = f == "dual" ? 0.0f : 1e-3f, .l2 = 1e-2f}};
-    form = f == "plain" ? train::make_decoder_plain_step(net, dd, dopt, state)
+    dopt = {
+        .iters = iters, .lr = 1e-4f, .penalty = {.l1 = f == "dual" ? 0.0f : 1e-3f, .l2 = 1e-2f}};
+    form = f == "plain"   ? train::make_decoder_plain_step(net, dd, dopt, state)
            : f == "fused" ? train::make_decoder_fused_step(net, dd, dopt, state)
                           : train::make_decoder_dual_step(net, dd, dopt, state);
   } else {
@@ -160,7 +168,8 @@ void expect_rollback(const RollbackCase& c, Net a, Net b) {
   const train::Outcome out = run_form(c, a, sa, 20, true);
   ASSERT_TRUE(out.diverged);
   EXPECT_EQ(out.diverged_at, kPoisonAt);
-  EXPECT_NE(out.message.find(c.train_side ? "train loss" : "test loss"), std::string::npos) << out.message;
+  EXPECT_NE(out.message.find(c.train_side ? "train loss" : "test loss"), std::string::npos)
+      << out.message;
   // Train side at k: the bad step was k-1, keep k-2 steps. Test side at k: keep k-1.
   const int64_t kept = kPoisonAt - (c.train_side ? 2 : 1);
   ASSERT_FALSE(run_form(c, b, sb, kept, false).diverged);
@@ -177,7 +186,8 @@ TEST_P(Rollback, RestoresParametersAndOptimizerState) {
   if (f.rfind("encoder_", 0) == 0) {
     const RollbackCase e{f == "encoder_plain" ? "plain" : "fused", c.train_side};
     const data::SplitDataset ds = data::load_split_dataset(testing::golden("encoder_data.npz"));
-    models::Encoder a = models::encoder_create({.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7});
+    models::Encoder a =
+        models::encoder_create({.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7});
     models::load_state_dict(testing::golden("encoder_init.npz"), a.params);
     expect_rollback<models::Encoder, train::EncoderTrainState>(e, a, a);
     return;
@@ -190,15 +200,17 @@ TEST_P(Rollback, RestoresParametersAndOptimizerState) {
 
 INSTANTIATE_TEST_SUITE_P(
     Forms, Rollback,
-    ::testing::Values(RollbackCase{"plain", true}, RollbackCase{"plain", false}, RollbackCase{"fused", true},
-                      RollbackCase{"fused", false}, RollbackCase{"dual", true}, RollbackCase{"dual", false},
+    ::testing::Values(RollbackCase{"plain", true}, RollbackCase{"plain", false},
+                      RollbackCase{"fused", true}, RollbackCase{"fused", false},
+                      RollbackCase{"dual", true}, RollbackCase{"dual", false},
                       RollbackCase{"encoder_plain", true}, RollbackCase{"encoder_plain", false},
                       RollbackCase{"encoder_fused", true}, RollbackCase{"encoder_fused", false}));
 
 TEST(CliDivergence, ExitsThreeNamingTheIterationAndSavesTheModel) {
   const std::string out = testing::fresh_dir("diverge");
-  const auto r = testing::run_cli("decode --model regression --lr 0.05 --iters 500 --no-plots --data " +
-                                  testing::golden("decoder_data.npz") + " --out " + out);
+  const auto r =
+      testing::run_cli("decode --model regression --lr 0.05 --iters 500 --no-plots --data " +
+                       testing::golden("decoder_data.npz") + " --out " + out);
   EXPECT_EQ(r.status, 3) << r.err;
   EXPECT_NE(r.out.find("diverged"), std::string::npos);
   EXPECT_NE(r.out.find("at iteration"), std::string::npos);

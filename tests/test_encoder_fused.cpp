@@ -51,10 +51,13 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   // plain: gradients, penalty, SGD
   RowMat w_ref = w, vw_ref = vw, dw = RowMat::Zero(n, f), dfeat_ref(u, f);
   Vec b_ref = b, vb_ref = vb, db = Vec::Zero(n);
-  linear_gradient(MatMap(dw.data(), n, f), VecMap(db.data(), n), CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f));
-  linear_backward_input(MatMap(dfeat_ref.data(), u, f), CMatMap(dout.data(), u, n), CMatMap(w_ref.data(), n, f));
+  linear_gradient(MatMap(dw.data(), n, f), VecMap(db.data(), n), CMatMap(dout.data(), u, n),
+                  CMatMap(feats.data(), u, f));
+  linear_backward_input(MatMap(dfeat_ref.data(), u, f), CMatMap(dout.data(), u, n),
+                        CMatMap(w_ref.data(), n, f));
   penalty_gradient(dw.data(), w_ref.data(), static_cast<size_t>(w.size()), c.l1, c.l2);
-  std::vector<float> params(w_ref.data(), w_ref.data() + w_ref.size()), grads(dw.data(), dw.data() + dw.size());
+  std::vector<float> params(w_ref.data(), w_ref.data() + w_ref.size()),
+      grads(dw.data(), dw.data() + dw.size());
   params.insert(params.end(), b_ref.data(), b_ref.data() + n);
   grads.insert(grads.end(), db.data(), db.data() + n);
   SgdState st;
@@ -71,11 +74,12 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   const RowMat w_before = w, vw_before = vw;
   const Vec b_before = b, vb_before = vb;
   const bool momentum = c.momentum != 0;
-  train::row_blocked_sgd_step({w.data(), b.data(), momentum ? vw.data() : nullptr, momentum ? vb.data() : nullptr},
-                              {w_new.data(), b_new.data(), momentum ? vw_new.data() : nullptr,
-                               momentum ? vb_new.data() : nullptr},
-                              CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f), MatMap(dfeat.data(), u, f),
-                              {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2}, c.first);
+  train::row_blocked_sgd_step(
+      {w.data(), b.data(), momentum ? vw.data() : nullptr, momentum ? vb.data() : nullptr},
+      {w_new.data(), b_new.data(), momentum ? vw_new.data() : nullptr,
+       momentum ? vb_new.data() : nullptr},
+      CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f), MatMap(dfeat.data(), u, f),
+      {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2}, c.first);
   EXPECT_EQ(w, w_before);
   EXPECT_EQ(b, b_before);
   EXPECT_EQ(vw, vw_before);
@@ -92,10 +96,12 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
   // In place gives the same bits as out of place.
   RowMat w_in_place = w_before, vw_in_place = vw_before;
   Vec b_in_place = b_before, vb_in_place = vb_before;
-  const train::RowBlockedLayer same{w_in_place.data(), b_in_place.data(), momentum ? vw_in_place.data() : nullptr,
+  const train::RowBlockedLayer same{w_in_place.data(), b_in_place.data(),
+                                    momentum ? vw_in_place.data() : nullptr,
                                     momentum ? vb_in_place.data() : nullptr};
   train::row_blocked_sgd_step(same, same, CMatMap(dout.data(), u, n), CMatMap(feats.data(), u, f),
-                              MatMap(dfeat.data(), u, f), {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2},
+                              MatMap(dfeat.data(), u, f),
+                              {.lr = 0.3f, .momentum = c.momentum, .l1 = c.l1, .l2 = c.l2},
                               c.first);
   EXPECT_EQ(w_in_place, w);
   EXPECT_EQ(b_in_place, b);
@@ -104,8 +110,10 @@ TEST_P(FusedLinearSgd, MatchesThePlainComposition) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, FusedLinearSgd,
-                         ::testing::Values(FusedCase{0.0f, true, 0.0f, 0.0f}, FusedCase{0.9f, true, 1e-3f, 5e-2f},
-                                           FusedCase{0.9f, false, 1e-3f, 5e-2f}, FusedCase{0.5f, false, 0.0f, 0.0f}));
+                         ::testing::Values(FusedCase{0.0f, true, 0.0f, 0.0f},
+                                           FusedCase{0.9f, true, 1e-3f, 5e-2f},
+                                           FusedCase{0.9f, false, 1e-3f, 5e-2f},
+                                           FusedCase{0.5f, false, 0.0f, 0.0f}));
 
 TEST(FusedLinearSgd, BlockedForwardAndWeightSums) {
   Rng rng(5);
@@ -114,8 +122,10 @@ TEST(FusedLinearSgd, BlockedForwardAndWeightSums) {
   const Vec b = Vec::Random(n);
   RowMat out(u, n), ref(u, n);
   WeightSums sums;
-  train::row_blocked_forward(MatMap(out.data(), u, n), CMatMap(feats.data(), u, f), w.data(), b.data(), &sums);
-  linear_forward(MatMap(ref.data(), u, n), CMatMap(feats.data(), u, f), CMatMap(w.data(), n, f), CVecMap(b.data(), n));
+  train::row_blocked_forward(MatMap(out.data(), u, n), CMatMap(feats.data(), u, f), w.data(),
+                             b.data(), &sums);
+  linear_forward(MatMap(ref.data(), u, n), CMatMap(feats.data(), u, f), CMatMap(w.data(), n, f),
+                 CVecMap(b.data(), n));
   EXPECT_LT(max_rel(out.data(), ref.data(), static_cast<size_t>(out.size())), 1e-6);
   EXPECT_NEAR(sums.sum_sq, w.cast<double>().squaredNorm(), 1e-5 * sums.sum_sq);
   EXPECT_NEAR(sums.sum_abs, w.cast<double>().cwiseAbs().sum(), 1e-5 * sums.sum_abs);
@@ -124,9 +134,11 @@ TEST(FusedLinearSgd, BlockedForwardAndWeightSums) {
 TEST(EncoderFused, GroupsTheTutorialsGratingsIntoThirtyImages) {
   std::vector<float> stimuli(60, 0.0f);
   const auto stack = sim::grating_stack(sim::encoder_angles(stimuli), 0.025);
-  const auto g = train::group_identical_rows(stack.pixels.data(), stack.n, stack.height * stack.width);
+  const auto g =
+      train::group_identical_rows(stack.pixels.data(), stack.n, stack.height * stack.width);
   EXPECT_EQ(g.first.size(), 30u);
-  for (int64_t i = 0; i < 30; ++i) EXPECT_EQ(g.group[static_cast<size_t>(i)], g.group[static_cast<size_t>(i + 30)]);
+  for (int64_t i = 0; i < 30; ++i)
+    EXPECT_EQ(g.group[static_cast<size_t>(i)], g.group[static_cast<size_t>(i + 30)]);
 }
 
 TEST(EncoderFused, TrainingMatchesThePlainPathAcrossThreadCounts) {
@@ -136,7 +148,8 @@ TEST(EncoderFused, TrainingMatchesThePlainPathAcrossThreadCounts) {
   d.resp_train = ds.resp_train;
   d.resp_test = ds.resp_test;
   const models::EncoderShape shape{.n_neurons = ds.n_neurons(), .channels = 6, .kernel = 7};
-  train::EncoderTrainOptions opt{.iters = 30, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
+  train::EncoderTrainOptions opt{
+      .iters = 30, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f};
   models::Encoder plain = models::encoder_create(shape);
   models::load_state_dict(testing::golden("encoder_init.npz"), plain.params);
   opt.algorithm = train::EncoderAlgorithm::plain;
@@ -150,9 +163,13 @@ TEST(EncoderFused, TrainingMatchesThePlainPathAcrossThreadCounts) {
     opt.algorithm = train::EncoderAlgorithm::fused;
     train::EncoderTrainState sf;
     ASSERT_FALSE(train::train_encoder(fused, d, opt, sf).diverged);
-    testing::expect_trajectory(sf.history.train_loss, sp.history.train_loss, 1e-4, "fused vs plain train");
-    testing::expect_trajectory(sf.history.test_loss, sp.history.test_loss, 1e-4, "fused vs plain test");
-    EXPECT_LT(max_rel(fused.params.values.data(), plain.params.values.data(), plain.params.values.size()), 1e-4);
+    testing::expect_trajectory(sf.history.train_loss, sp.history.train_loss, 1e-4,
+                               "fused vs plain train");
+    testing::expect_trajectory(sf.history.test_loss, sp.history.test_loss, 1e-4,
+                               "fused vs plain test");
+    EXPECT_LT(
+        max_rel(fused.params.values.data(), plain.params.values.data(), plain.params.values.size()),
+        1e-4);
     fused_params.push_back(fused.params.values);
   }
   unsetenv("NEUROCODEC_THREADS");
@@ -173,14 +190,18 @@ TEST(EncoderFused, SameThreadCountGivesIdenticalResults) {
     models::load_state_dict(testing::golden("encoder_init.npz"), e.params);
     init = e.params.values;
     train::EncoderTrainState s;
-    ASSERT_FALSE(train::train_encoder(e, d, {.iters = 10, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f}, s)
+    ASSERT_FALSE(train::train_encoder(
+                     e, d, {.iters = 10, .lr = 0.1f, .momentum = 0.9f, .l1 = 1e-6f, .l2 = 5e-4f}, s)
                      .diverged);
-    if (rep == 0) first = e.params.values;
-    else EXPECT_EQ(first, e.params.values);
+    if (rep == 0)
+      first = e.params.values;
+    else
+      EXPECT_EQ(first, e.params.values);
   }
   // Training moved the weights, so the equality above says something.
   double moved = 0;
-  for (size_t i = 0; i < init.size(); ++i) moved = std::max(moved, std::abs(double(first[i]) - init[i]));
+  for (size_t i = 0; i < init.size(); ++i)
+    moved = std::max(moved, std::abs(double(first[i]) - init[i]));
   EXPECT_GT(moved, 1e-4);
 }
 

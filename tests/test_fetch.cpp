@@ -2,7 +2,6 @@
 // the network is closed and osf.io is never contacted): redirects, MD5 checks, skipping files
 // already present, and failures that leave nothing behind.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -51,8 +50,8 @@ class LocalServer {
  public:
   explicit LocalServer(const std::string& root) : root_(root) {
     const std::string script = std::string(NC_TEST_DATA_DIR) + "/../fetch_server.py";
-    char* argv[] = {const_cast<char*>(kPython), const_cast<char*>(script.c_str()), const_cast<char*>(root.c_str()),
-                    nullptr};
+    char* argv[] = {const_cast<char*>(kPython), const_cast<char*>(script.c_str()),
+                    const_cast<char*>(root.c_str()), nullptr};
     if (posix_spawn(&pid_, kPython, nullptr, nullptr, argv, environ) != 0) pid_ = -1;
     for (int i = 0; i < 300 && pid_ > 0 && !fs::exists(root + "/port"); ++i)
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
@@ -75,7 +74,8 @@ class LocalServer {
 class Fetch : public ::testing::Test {
  protected:
   void SetUp() override {
-    if (access(kPython, X_OK) != 0) GTEST_SKIP() << kPython << " is needed for the local test server";
+    if (access(kPython, X_OK) != 0)
+      GTEST_SKIP() << kPython << " is needed for the local test server";
     served_ = testing::fresh_dir("served");
     target_ = testing::fresh_dir("target");
     write(served_ + "/good", good_bytes());
@@ -112,7 +112,8 @@ TEST(FetchTutorialFiles, ArePublishedAddressesWithTheirMd5) {
   EXPECT_EQ(f[1].name, "W3D4_stringer_oribinned6_split.npz");
   EXPECT_EQ(f[1].url, "https://osf.io/p3aeb/download");
   EXPECT_EQ(f[1].md5, "b3f7245c6221234a676b71a1f43c3bb5");
-  EXPECT_EQ(fetch::tutorial_files("http://127.0.0.1:8/")[1].url, "http://127.0.0.1:8/p3aeb/download");
+  EXPECT_EQ(fetch::tutorial_files("http://127.0.0.1:8/")[1].url,
+            "http://127.0.0.1:8/p3aeb/download");
 }
 
 TEST_F(Fetch, DownloadsThroughRedirectsAndChecksTheMd5) {

@@ -2,7 +2,6 @@
 // metrics.json means a complete run, SIGINT/SIGTERM write a checkpoint and exit 130/143, and a
 // resumed run ends bit-identical to an uninterrupted one.
 #include <gtest/gtest.h>
-
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -51,7 +50,8 @@ int wait_status(pid_t pid) {
 const std::string& medium_data() {
   static const std::string path = [] {
     const std::string dir = testing::fresh_dir("medium");
-    const auto r = testing::run_cli("simulate --neurons 3000 --trials 2000 --out " + dir + "/data.npz");
+    const auto r =
+        testing::run_cli("simulate --neurons 3000 --trials 2000 --out " + dir + "/data.npz");
     EXPECT_EQ(r.status, 0) << r.err;
     return dir + "/data.npz";
   }();
@@ -81,16 +81,20 @@ TEST(Interrupt, KilledAtRandomMomentsLeavesNoPartialFile) {
   for (int trial = 0; trial < 8; ++trial) {
     const std::string dir = testing::fresh_dir("kill");
     const std::string out = dir + "/run";
-    const pid_t pid = spawn("decode --data " + medium_data() + " --l1 1e-4 --iters 400 --checkpoint-every 40 --out " + out, dir);
+    const pid_t pid = spawn("decode --data " + medium_data() +
+                                " --l1 1e-4 --iters 400 --checkpoint-every 40 --out " + out,
+                            dir);
     std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms(gen)));
     kill(pid, SIGKILL);
     wait_status(pid);
     expect_only_complete_files(out);
     // the next run into the same folder clears the leftovers and completes
     if (trial == 0) {
-      const auto r = testing::run_cli("decode --data " + medium_data() + " --iters 5 --quiet --no-plots --out " + out);
+      const auto r = testing::run_cli("decode --data " + medium_data() +
+                                      " --iters 5 --quiet --no-plots --out " + out);
       EXPECT_EQ(r.status, 0) << r.err;
-      for (const auto& e : fs::directory_iterator(out)) EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos);
+      for (const auto& e : fs::directory_iterator(out))
+        EXPECT_EQ(e.path().filename().string().find(".tmp."), std::string::npos);
     }
     fs::remove_all(dir);
   }
@@ -100,7 +104,10 @@ TEST(Interrupt, KilledAtRandomMomentsLeavesNoPartialFile) {
 const std::string& medium_split() {
   static const std::string path = [] {
     const std::string dir = testing::fresh_dir("medium_split");
-    EXPECT_EQ(testing::run_cli("simulate --split --neurons 3000 --trials 2000 --out " + dir + "/s.npz").status, 0);
+    EXPECT_EQ(
+        testing::run_cli("simulate --split --neurons 3000 --trials 2000 --out " + dir + "/s.npz")
+            .status,
+        0);
     return dir + "/s.npz";
   }();
   return path;
@@ -113,9 +120,10 @@ class StopAndResume : public ::testing::TestWithParam<std::string> {};
 
 TEST_P(StopAndResume, IsBitIdentical) {
   const std::string& form = GetParam();
-  const std::string opts = form == "encode"  ? "encode --data " + medium_split() + " --iters 30 --lr 1 --no-plots"
-                           : form == "fused" ? "decode --data " + medium_data() + " --l1 1e-4 --iters 60 --no-plots"
-                                             : "decode --data " + medium_data() + " --iters 60 --no-plots";
+  const std::string opts =
+      form == "encode"  ? "encode --data " + medium_split() + " --iters 30 --lr 1 --no-plots"
+      : form == "fused" ? "decode --data " + medium_data() + " --l1 1e-4 --iters 60 --no-plots"
+                        : "decode --data " + medium_data() + " --iters 60 --no-plots";
   const std::string dir = testing::fresh_dir("stop_resume");
   ASSERT_EQ(testing::run_cli(opts + " --quiet --out " + dir + "/full").status, 0);
   setenv("NEUROCODEC_TEST_INTERRUPT_AT", "17", 1);
@@ -127,7 +135,8 @@ TEST_P(StopAndResume, IsBitIdentical) {
   const auto r = testing::run_cli(opts + " --resume " + dir + "/part --out " + dir + "/part");
   ASSERT_EQ(r.status, 0) << r.err;
   EXPECT_NE(r.out.find("at iteration 17"), std::string::npos) << r.out;
-  const auto a = testing::read_json(dir + "/full/metrics.json"), b = testing::read_json(dir + "/part/metrics.json");
+  const auto a = testing::read_json(dir + "/full/metrics.json"),
+             b = testing::read_json(dir + "/part/metrics.json");
   EXPECT_EQ(a["train_loss"], b["train_loss"]);
   EXPECT_EQ(a["test_loss"], b["test_loss"]);
   const auto ma = io::read_npz(dir + "/full/model.npz"), mb = io::read_npz(dir + "/part/model.npz");
@@ -143,12 +152,14 @@ class Signals : public ::testing::TestWithParam<std::tuple<int, std::string>> {}
 
 TEST_P(Signals, WriteACheckpointAndExit) {
   const auto [sig, command] = GetParam();
-  const std::string opts = command == "encode"
-                               ? "encode --data " + medium_split() + " --iters 1000000 --lr 1 --no-plots"
-                               : "decode --data " + medium_data() + " --l1 1e-4 --iters 1000000 --no-plots";
+  const std::string opts =
+      command == "encode"
+          ? "encode --data " + medium_split() + " --iters 1000000 --lr 1 --no-plots"
+          : "decode --data " + medium_data() + " --l1 1e-4 --iters 1000000 --no-plots";
   const std::string dir = testing::fresh_dir("sig");
   const pid_t pid = spawn(opts + " --out " + dir + "/part", dir);
-  for (int i = 0; i < 1000 && testing::slurp(dir + "/stdout").find("iteration") == std::string::npos; ++i)
+  for (int i = 0;
+       i < 1000 && testing::slurp(dir + "/stdout").find("iteration") == std::string::npos; ++i)
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   kill(pid, sig);
   EXPECT_EQ(wait_status(pid), 128 + sig) << testing::slurp(dir + "/stderr");
@@ -165,10 +176,13 @@ INSTANTIATE_TEST_SUITE_P(Runs, Signals,
 TEST(Resume, RefusesOtherOptions) {
   const std::string dir = testing::fresh_dir("resume_opts");
   ASSERT_EQ(testing::run_cli("decode --data " + testing::golden("decoder_data.npz") +
-                             " --iters 20 --checkpoint-every 5 --quiet --no-plots --out " + dir).status, 0);
+                             " --iters 20 --checkpoint-every 5 --quiet --no-plots --out " + dir)
+                .status,
+            0);
   ASSERT_TRUE(fs::exists(dir + "/checkpoint.npz"));
   const auto r = testing::run_cli("decode --data " + testing::golden("decoder_data.npz") +
-                                  " --iters 20 --lr 0.5 --quiet --no-plots --resume " + dir + " --out " + dir + "/b");
+                                  " --iters 20 --lr 0.5 --quiet --no-plots --resume " + dir +
+                                  " --out " + dir + "/b");
   EXPECT_EQ(r.status, 1);
   EXPECT_NE(r.err.find("--resume"), std::string::npos) << r.err;
   fs::remove_all(dir);

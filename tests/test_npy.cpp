@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 
 #include <atomic>
@@ -12,8 +11,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 #include "io/npy.hpp"
 
 namespace nc::io {
@@ -76,14 +75,17 @@ std::vector<std::byte> npy_image(const std::string& dict, std::span<const std::b
   std::string out = "\x93NUMPY";
   out += static_cast<char>(major);
   out += '\0';
-  for (size_t i = 0; i < prefix - 8; ++i) out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
+  for (size_t i = 0; i < prefix - 8; ++i)
+    out += static_cast<char>((header.size() >> (8 * i)) & 0xff);
   out += header;
   auto bytes = to_bytes(out);
   bytes.insert(bytes.end(), data.begin(), data.end());
   return bytes;
 }
 
-std::vector<std::byte> zeros(size_t n) { return std::vector<std::byte>(n, std::byte{0}); }
+std::vector<std::byte> zeros(size_t n) {
+  return std::vector<std::byte>(n, std::byte{0});
+}
 
 const std::vector<int64_t> kShape23 = {2, 3};
 
@@ -210,7 +212,8 @@ TEST(NpyFixtures, FormatVersions2And3) {
 
 TEST(NpyRefuse, ObjectDtype) {
   const std::string p = fixture("object.npy");
-  expect_input_error([&] { read_npy(p); }, {p, "'|O'", "not supported", "object arrays are refused"});
+  expect_input_error([&] { read_npy(p); },
+                     {p, "'|O'", "not supported", "object arrays are refused"});
 }
 
 TEST(NpyRefuse, StringDtypes) {
@@ -227,8 +230,12 @@ TEST(NpyRefuse, OtherDtypes) {
   expect_input_error([&] { read_npy(st); }, {st, "structured"});
   const std::string h = fixture("float16.npy");
   expect_input_error([&] { read_npy(h); }, {h, "'<f2'", "astype"});
-  expect_input_error([&] { parse_npy(npy_image("{'descr': '|f4', 'fortran_order': False, 'shape': (1,), }", zeros(4)), "x.npy"); },
-                     {"x.npy", "byte order"});
+  expect_input_error(
+      [&] {
+        parse_npy(npy_image("{'descr': '|f4', 'fortran_order': False, 'shape': (1,), }", zeros(4)),
+                  "x.npy");
+      },
+      {"x.npy", "byte order"});
 }
 
 TEST(NpyRefuse, EmptyFile) {
@@ -331,11 +338,13 @@ TEST(NpyRefuse, MalformedHeaders) {
       std::string(5000, '(') + "1" + std::string(5000, ')'),
       std::string(5000, '['),
       "{'descr': '<f8', 'fortran_order': False, 'shape': (" + std::string(100, '1') + ",)}",
-      "{'descr': '<f8', 'fortran_order': False, 'shape': (" + [] {
-        std::string s;
-        for (int i = 0; i < 65; ++i) s += "1,";
-        return s;
-      }() + ")}",
+      "{'descr': '<f8', 'fortran_order': False, 'shape': (" +
+          [] {
+            std::string s;
+            for (int i = 0; i < 65; ++i) s += "1,";
+            return s;
+          }() +
+          ")}",
   };
   for (const auto& h : headers) {
     SCOPED_TRACE(h.substr(0, 80));
@@ -359,10 +368,18 @@ TEST(NpyRefuse, MutatedImagesOnlyEverThrowInputError) {
     for (int e = 0; e < edits; ++e) {
       const size_t pos = gen() % img.size();
       switch (gen() % 4) {
-        case 0: img[pos] = static_cast<std::byte>(gen()); break;
-        case 1: img.erase(img.begin() + static_cast<ptrdiff_t>(pos)); break;
-        case 2: img.insert(img.begin() + static_cast<ptrdiff_t>(pos), static_cast<std::byte>(gen())); break;
-        case 3: img.resize(pos); break;
+        case 0:
+          img[pos] = static_cast<std::byte>(gen());
+          break;
+        case 1:
+          img.erase(img.begin() + static_cast<ptrdiff_t>(pos));
+          break;
+        case 2:
+          img.insert(img.begin() + static_cast<ptrdiff_t>(pos), static_cast<std::byte>(gen()));
+          break;
+        case 3:
+          img.resize(pos);
+          break;
       }
       if (img.empty()) break;
     }
@@ -385,9 +402,9 @@ TEST(NpyRoundTrip, EveryDtype) {
   const std::vector<int64_t> i8 = {INT64_MIN, -1, 0, 1, INT64_MAX, 1234567890123};
   const std::vector<uint8_t> b = {1, 0, 0, 7, 1, 0};  // 7 is stored as true
   const std::vector<NpyArray> arrays = {
-      NpyArray::from_float(f, {2, 3}),      NpyArray::from_double(d, {6}),
-      NpyArray::from_int32(i4, {3, 2}),     NpyArray::from_int64(i8, {1, 2, 3}),
-      NpyArray::from_bool(b, {2, 3}),       NpyArray::from_double(std::span(d).first(1), {}),
+      NpyArray::from_float(f, {2, 3}),  NpyArray::from_double(d, {6}),
+      NpyArray::from_int32(i4, {3, 2}), NpyArray::from_int64(i8, {1, 2, 3}),
+      NpyArray::from_bool(b, {2, 3}),   NpyArray::from_double(std::span(d).first(1), {}),
       NpyArray::from_float({}, {0, 4}),
   };
   for (const NpyArray& a : arrays) {
@@ -447,7 +464,8 @@ TEST(NpyConversions, NarrowingAndRefusals) {
   EXPECT_THROW(a.to_int64(), InputError);
   EXPECT_THROW(NpyArray::from_float(std::vector<float>{1}, {1}).to_int64(), InputError);
   const std::vector<int64_t> big = {int64_t{1} << 53, -3};
-  EXPECT_EQ(NpyArray::from_int64(big, {2}).to_double(), (std::vector<double>{9007199254740992.0, -3.0}));
+  EXPECT_EQ(NpyArray::from_int64(big, {2}).to_double(),
+            (std::vector<double>{9007199254740992.0, -3.0}));
   const std::vector<int32_t> small = {-7, 9};
   EXPECT_EQ(NpyArray::from_int32(small, {2}).to_int64(), (std::vector<int64_t>{-7, 9}));
 }

@@ -1,5 +1,4 @@
 #include <gtest/gtest.h>
-
 #include <unistd.h>
 #include <zip.h>
 
@@ -14,8 +13,8 @@
 #include <string>
 #include <vector>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 #include "io/npz.hpp"
 
 namespace nc::io {
@@ -118,9 +117,13 @@ NpzContents sample_arrays() {
   return z;
 }
 
-TEST(NpzRead, SavezStored) { expect_decoder_arrays(read_npz(fixture("savez.npz"))); }
+TEST(NpzRead, SavezStored) {
+  expect_decoder_arrays(read_npz(fixture("savez.npz")));
+}
 
-TEST(NpzRead, SavezCompressed) { expect_decoder_arrays(read_npz(fixture("savez_compressed.npz"))); }
+TEST(NpzRead, SavezCompressed) {
+  expect_decoder_arrays(read_npz(fixture("savez_compressed.npz")));
+}
 
 TEST(NpzRead, Float64Archive) {
   const NpzContents z = read_npz(fixture("f8.npz"));
@@ -197,7 +200,8 @@ TEST(NpzRefuse, MemberInflatesPastDeclaredSize) {
   // 128. It is refused from the .npy header, before the data are inflated (reading only the
   // declared size would silently truncate the array).
   const std::string p = fixture("inflates_past_size.npz");
-  expect_input_error([&] { read_npz(p); }, {p + ":x", "needs 128 bytes before any data, the zip entry declares 100"});
+  expect_input_error([&] { read_npz(p); },
+                     {p + ":x", "needs 128 bytes before any data, the zip entry declares 100"});
 }
 
 TEST(NpzRefuse, AbsurdDeclaredSizeIsRefusedBeforeAllocating) {
@@ -358,7 +362,8 @@ TEST(AtomicFile, TextRoundTripAndTempNames) {
 TEST(AtomicFile, ReadMissingFileIsInputError) {
   TempDir dir;
   const std::string p = dir.file("absent.bin");
-  expect_input_error([&] { read_file_bytes(p); }, {p + ": cannot read (No such file or directory)"});
+  expect_input_error([&] { read_file_bytes(p); },
+                     {p + ": cannot read (No such file or directory)"});
 }
 
 }  // namespace

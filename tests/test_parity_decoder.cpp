@@ -26,11 +26,11 @@ GoldenRun run_golden(const std::string& name) {
   const bool regression = o["model"] == "regression";
   const data::Dataset ds = data::load_dataset(testing::golden("decoder_data.npz"));
   const data::Split split = data::load_split(testing::golden("decoder_split.npz"), ds.n_stimuli());
-  r.net = models::decoder_create({.kind = regression ? models::DecoderKind::regression
-                                                     : models::DecoderKind::classification,
-                                  .n_inputs = ds.n_neurons(),
-                                  .n_hidden = o["hidden"].get<int64_t>(),
-                                  .n_outputs = regression ? 1 : o["classes"].get<int64_t>()});
+  r.net = models::decoder_create(
+      {.kind = regression ? models::DecoderKind::regression : models::DecoderKind::classification,
+       .n_inputs = ds.n_neurons(),
+       .n_hidden = o["hidden"].get<int64_t>(),
+       .n_outputs = regression ? 1 : o["classes"].get<int64_t>()});
   models::load_state_dict(testing::golden(name + "_init.npz"), r.net.params);
   train::DecoderData d;
   d.x_train = data::take_rows(ds.resp, split.train_idx);
@@ -57,7 +57,8 @@ void expect_final_weights(const GoldenRun& r, const std::string& name, double to
     double max_abs = 0, max_diff = 0;
     for (size_t i = 0; i < w.size(); ++i) {
       max_abs = std::max(max_abs, std::abs(static_cast<double>(w[i])));
-      max_diff = std::max(max_diff, std::abs(static_cast<double>(w[i]) - r.net.params.values[v.offset + i]));
+      max_diff = std::max(max_diff,
+                          std::abs(static_cast<double>(w[i]) - r.net.params.values[v.offset + i]));
     }
     EXPECT_LE(max_diff, tol * max_abs + 1e-6) << name << " " << v.name;
   }
@@ -69,8 +70,10 @@ TEST_P(DecoderParity, FollowsPyTorchTrajectoryAndWeights) {
   const std::string name = GetParam();
   const GoldenRun r = run_golden(name);
   ASSERT_FALSE(r.outcome.diverged) << r.outcome.message;
-  testing::expect_trajectory(r.state.history.train_loss, r.ref["train_loss"].get<std::vector<double>>(), 2e-3, name + " train");
-  testing::expect_trajectory(r.state.history.test_loss, r.ref["test_loss"].get<std::vector<double>>(), 2e-3, name + " test");
+  testing::expect_trajectory(r.state.history.train_loss,
+                             r.ref["train_loss"].get<std::vector<double>>(), 2e-3, name + " train");
+  testing::expect_trajectory(r.state.history.test_loss,
+                             r.ref["test_loss"].get<std::vector<double>>(), 2e-3, name + " test");
   expect_final_weights(r, name, 2e-3);
 }
 
@@ -132,7 +135,9 @@ TEST_P(DecoderDualForm, MatchesTheFullForm) {
   d.y_train.classes = data::stimulus_classes(d.y_train.angles, 20);
   d.y_test.classes = data::stimulus_classes(d.y_test.angles, 20);
   const std::string init = regression ? "regression_init.npz" : "classification_init.npz";
-  const models::DecoderShape shape{.kind = c.kind, .n_inputs = ds.n_neurons(), .n_hidden = regression ? 10 : 20,
+  const models::DecoderShape shape{.kind = c.kind,
+                                   .n_inputs = ds.n_neurons(),
+                                   .n_hidden = regression ? 10 : 20,
                                    .n_outputs = regression ? 1 : 20};
   models::Decoder full = models::decoder_create(shape), dual = models::decoder_create(shape);
   models::load_state_dict(testing::golden(init), full.params);
@@ -143,13 +148,15 @@ TEST_P(DecoderDualForm, MatchesTheFullForm) {
   ASSERT_FALSE(train::train_decoder(full, d, opt, sf).diverged);
   opt.algorithm = c.algorithm;
   ASSERT_FALSE(train::train_decoder(dual, d, opt, sd).diverged);
-  testing::expect_trajectory(sd.history.train_loss, sf.history.train_loss, 1e-4, "dual vs full train");
+  testing::expect_trajectory(sd.history.train_loss, sf.history.train_loss, 1e-4,
+                             "dual vs full train");
   testing::expect_trajectory(sd.history.test_loss, sf.history.test_loss, 1e-4, "dual vs full test");
   for (const auto& v : full.params.views()) {
     double max_abs = 0, max_diff = 0;
     for (size_t i = 0; i < v.size; ++i) {
       max_abs = std::max(max_abs, std::abs(double(full.params.values[v.offset + i])));
-      max_diff = std::max(max_diff, std::abs(double(full.params.values[v.offset + i]) - dual.params.values[v.offset + i]));
+      max_diff = std::max(max_diff, std::abs(double(full.params.values[v.offset + i]) -
+                                             dual.params.values[v.offset + i]));
     }
     EXPECT_LE(max_diff, 1e-4 * max_abs + 1e-7) << v.name;
   }
@@ -161,9 +168,12 @@ INSTANTIATE_TEST_SUITE_P(
                       DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f},
                       DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f},
                       DualCase{models::DecoderKind::regression, 1e-1f, 50, 1e-4f},
-                      DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f, 5e-4f, train::DecoderAlgorithm::fused},
-                      DualCase{models::DecoderKind::classification, 0.0f, 200, 0.1f, 0.0f, train::DecoderAlgorithm::fused},
-                      DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f, 1e-3f, train::DecoderAlgorithm::fused}));
+                      DualCase{models::DecoderKind::classification, 1e-2f, 200, 0.1f, 5e-4f,
+                               train::DecoderAlgorithm::fused},
+                      DualCase{models::DecoderKind::classification, 0.0f, 200, 0.1f, 0.0f,
+                               train::DecoderAlgorithm::fused},
+                      DualCase{models::DecoderKind::regression, 0.0f, 50, 1e-4f, 1e-3f,
+                               train::DecoderAlgorithm::fused}));
 
 }  // namespace
 }  // namespace nc

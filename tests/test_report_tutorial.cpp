@@ -7,12 +7,12 @@
 #include <set>
 #include <sstream>
 
-#include "cli_helpers.hpp"
-#include "golden_helpers.hpp"
-#include "png_check.hpp"
 #include "analysis/sparsity.hpp"
+#include "cli_helpers.hpp"
 #include "core/format.hpp"
+#include "golden_helpers.hpp"
 #include "io/npz.hpp"
+#include "png_check.hpp"
 #include "runs/tutorial_run.hpp"
 
 namespace nc {
@@ -25,7 +25,8 @@ using testing::slurp;
 std::set<std::string> img_sources(const std::string& html) {
   std::set<std::string> s;
   const std::regex img(R"(<img src="([^"]+)\")");
-  for (auto it = std::sregex_iterator(html.begin(), html.end(), img); it != std::sregex_iterator(); ++it)
+  for (auto it = std::sregex_iterator(html.begin(), html.end(), img); it != std::sregex_iterator();
+       ++it)
     s.insert((*it)[1].str());
   return s;
 }
@@ -54,11 +55,13 @@ void expect_complete_report(const std::string& out) {
               std::string::npos)
         << p;
   }
-  for (const char* sub : {"section1_regression", "section2_classifier", "section2_regularized", "section3_encoder"})
+  for (const char* sub :
+       {"section1_regression", "section2_classifier", "section2_regularized", "section3_encoder"})
     EXPECT_TRUE(fs::exists(out + "/" + sub + "/metrics.json")) << sub;
   // The metric tables and the options.
-  for (const char* text : {"fraction correct", "test MSE", "circular error", "median test correlation",
-                           "median noise ceiling", "Timings", "Options", "<table>"})
+  for (const char* text :
+       {"fraction correct", "test MSE", "circular error", "median test correlation",
+        "median noise ceiling", "Timings", "Options", "<table>"})
     EXPECT_NE(html.find(text), std::string::npos) << text;
   EXPECT_EQ(html.find("n/a"), std::string::npos) << "a metric is missing";
 }
@@ -84,8 +87,10 @@ TEST(ReportTutorial, QuickRunOnSimulatedDataWritesTheWholeReport) {
     const std::vector<float> w = a.to_float();
     return analysis::weight_sparsity(CMatMap(w.data(), a.shape[0], a.shape[1]));
   };
-  const analysis::WeightSparsity plain = sparsity("section2_classifier"), reg = sparsity("section2_regularized");
-  EXPECT_GT(reg.fraction_small, 1.3 * plain.fraction_small) << reg.fraction_small << " vs " << plain.fraction_small;
+  const analysis::WeightSparsity plain = sparsity("section2_classifier"),
+                                 reg = sparsity("section2_regularized");
+  EXPECT_GT(reg.fraction_small, 1.3 * plain.fraction_small)
+      << reg.fraction_small << " vs " << plain.fraction_small;
   EXPECT_LT(reg.median_abs, plain.median_abs);
   // and the page's sparsity table shows both.
   EXPECT_NE(html.find(format_number("%.3f", reg.fraction_small)), std::string::npos);
@@ -95,8 +100,13 @@ TEST(ReportTutorial, QuickRunOnSimulatedDataWritesTheWholeReport) {
 
 TEST(ReportTutorial, UsesTheFilesOfDataDir) {
   const std::string data = testing::fresh_dir("tutdata"), out = testing::fresh_dir("tutout");
-  ASSERT_EQ(run_cli("simulate --neurons 300 --trials 1440 --out " + data + "/" + runs::kTutorialDecodeFile).status, 0);
-  ASSERT_EQ(run_cli("simulate --split --neurons 300 --trials 1440 --out " + data + "/" + runs::kTutorialEncodeFile).status,
+  ASSERT_EQ(run_cli("simulate --neurons 300 --trials 1440 --out " + data + "/" +
+                    runs::kTutorialDecodeFile)
+                .status,
+            0);
+  ASSERT_EQ(run_cli("simulate --split --neurons 300 --trials 1440 --out " + data + "/" +
+                    runs::kTutorialEncodeFile)
+                .status,
             0);
   const auto r = run_cli("tutorial --quick --data-dir " + data + " --out " + out);
   ASSERT_EQ(r.status, 0) << r.err << r.out;

@@ -32,8 +32,10 @@ class ThreadsEnv {
     ::setenv("NEUROCODEC_THREADS", value, 1);
   }
   ~ThreadsEnv() {
-    if (old_) ::setenv("NEUROCODEC_THREADS", old_->c_str(), 1);
-    else ::unsetenv("NEUROCODEC_THREADS");
+    if (old_)
+      ::setenv("NEUROCODEC_THREADS", old_->c_str(), 1);
+    else
+      ::unsetenv("NEUROCODEC_THREADS");
   }
   ThreadsEnv(const ThreadsEnv&) = delete;
   ThreadsEnv& operator=(const ThreadsEnv&) = delete;
@@ -45,7 +47,10 @@ class ThreadsEnv {
 double pearson_col(const RowMat& a, const RowMat& b, int64_t j) {
   const int64_t n = a.rows();
   double ma = 0, mb = 0;
-  for (int64_t i = 0; i < n; ++i) { ma += a(i, j); mb += b(i, j); }
+  for (int64_t i = 0; i < n; ++i) {
+    ma += a(i, j);
+    mb += b(i, j);
+  }
   ma /= static_cast<double>(n);
   mb /= static_cast<double>(n);
   double sab = 0, saa = 0, sbb = 0;
@@ -71,7 +76,8 @@ void expect_stimuli_in_bins(const std::vector<float>& s, double width) {
     if (i > 0) {
       ASSERT_GT(s[i], s[i - 1]) << "stimuli must increase (one row per bin, in bin order)";
       // one row per bin: consecutive means lie in different bins
-      ASSERT_NE(std::floor(s[i] / width), std::floor(s[i - 1] / width)) << "rows " << i - 1 << ", " << i;
+      ASSERT_NE(std::floor(s[i] / width), std::floor(s[i - 1] / width))
+          << "rows " << i - 1 << ", " << i;
     }
   }
 }
@@ -153,7 +159,8 @@ TEST(SimulatePopulation, ZScoredPerNeuron) {
   // One bin holding every trial: its row is each neuron's mean z-score, exactly zero.
   const data::Dataset all = simulate_population(small(), 360.0);
   ASSERT_EQ(all.n_stimuli(), 1);
-  for (int64_t j = 0; j < all.n_neurons(); ++j) ASSERT_NEAR(all.resp(0, j), 0.0, 1e-6) << "neuron " << j;
+  for (int64_t j = 0; j < all.n_neurons(); ++j)
+    ASSERT_NEAR(all.resp(0, j), 0.0, 1e-6) << "neuron " << j;
 
   // With unequal bin counts the unweighted mean of bin means is only close to zero; without
   // z-scoring it would sit near each neuron's mean drive (~1 noise sd).
@@ -177,7 +184,8 @@ TEST(SimulatePopulationSplit, TutorialFormat) {
   EXPECT_EQ(d.resp_test.rows(), 60);
   EXPECT_EQ(d.resp_test.cols(), 300);
   ASSERT_EQ(d.stimuli.size(), 60u);
-  for (size_t k = 0; k < 60; ++k) EXPECT_EQ(d.stimuli[k], static_cast<float>(6 * k + 3)) << "row " << k;
+  for (size_t k = 0; k < 60; ++k)
+    EXPECT_EQ(d.stimuli[k], static_cast<float>(6 * k + 3)) << "row " << k;
   EXPECT_FALSE(d.resp_train == d.resp_test);
   EXPECT_TRUE(d.resp_train.allFinite());
   EXPECT_TRUE(d.resp_test.allFinite());
@@ -215,7 +223,8 @@ TEST(SimulatePopulationSplit, ShareOfNeuronsTuned) {
   o.untuned_fraction = 1.0;
   const data::SplitDataset u = simulate_population_split(o, 6.0);
   std::vector<double> ru;
-  for (int64_t j = 0; j < u.n_neurons(); ++j) ru.push_back(pearson_col(u.resp_train, u.resp_test, j));
+  for (int64_t j = 0; j < u.n_neurons(); ++j)
+    ru.push_back(pearson_col(u.resp_train, u.resp_test, j));
   EXPECT_LT(std::abs(median_of(ru)), 0.1);
 }
 

@@ -25,7 +25,8 @@ const io::NpzContents& filters_npz() {
 
 std::vector<float> tutorial_stimuli(size_t n) {
   std::vector<float> s(n);
-  for (size_t i = 0; i < n; ++i) s[i] = static_cast<float>(3.0 + 360.0 * static_cast<double>(i) / static_cast<double>(n));
+  for (size_t i = 0; i < n; ++i)
+    s[i] = static_cast<float>(3.0 + 360.0 * static_cast<double>(i) / static_cast<double>(n));
   return s;
 }
 
@@ -78,7 +79,8 @@ TEST(GratingStack, SixtyGratingsMatchGolden) {
   for (size_t i = 0; i < w.size(); ++i) {
     if (st.pixels[i] != w[i]) {
       if (bad < 5)
-        ADD_FAILURE() << "image " << i / 192 << " pixel " << i % 192 << ": got " << st.pixels[i] << ", want " << w[i];
+        ADD_FAILURE() << "image " << i / 192 << " pixel " << i % 192 << ": got " << st.pixels[i]
+                      << ", want " << w[i];
       ++bad;
     }
   }

@@ -48,8 +48,8 @@ TEST_P(WideKernel, GradientStepMatchesPlainArithmetic) {
   RowMat backup = RowMat::Constant(s.h, s.n, -7.0f);
   const float lr = 0.3f, l1 = 1e-3f, l2 = 5e-2f;
   WeightSums sums;
-  wide_gradient_step(w.data(), s.n, backup.data(), x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, lr, l1,
-                     l2, sums);
+  wide_gradient_step(w.data(), s.n, backup.data(), x.data() + s.k0, s.n, s.rows, dpre.data(), s.h,
+                     s.k0, s.cols, lr, l1, l2, sums);
 
   double sq = 0, ab = 0;
   RowMat expect = w0;
@@ -133,11 +133,11 @@ TEST_P(WideKernel, VectorAndScalarColumnsAgreeBitForBit) {
   const RowMat w0 = random_mat(s.h, s.n, rng, 0.05f);
   RowMat whole = w0, by_column = w0;
   WeightSums a, b;
-  wide_gradient_step(whole.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, 0.3f,
-                     1e-3f, 5e-2f, a);
+  wide_gradient_step(whole.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h,
+                     s.k0, s.cols, 0.3f, 1e-3f, 5e-2f, a);
   for (int64_t k = s.k0; k < s.k0 + s.cols; ++k)
-    wide_gradient_step(by_column.data(), s.n, nullptr, x.data() + k, s.n, s.rows, dpre.data(), s.h, k, 1, 0.3f, 1e-3f,
-                       5e-2f, b);
+    wide_gradient_step(by_column.data(), s.n, nullptr, x.data() + k, s.n, s.rows, dpre.data(), s.h,
+                       k, 1, 0.3f, 1e-3f, 5e-2f, b);
   EXPECT_EQ(whole, by_column);
   EXPECT_NE(whole, w0);
 }
@@ -154,8 +154,8 @@ TEST_P(WideKernel, UpdateIsTheSharedRuleBitForBit) {
   RowMat expect = w;
   const SgdOptions rule{.lr = 0.3f, .l1 = 1e-3f, .l2 = 5e-2f};
   WeightSums sums;
-  wide_gradient_step(w.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0, s.cols, rule.lr,
-                     rule.l1, rule.l2, sums);
+  wide_gradient_step(w.data(), s.n, nullptr, x.data() + s.k0, s.n, s.rows, dpre.data(), s.h, s.k0,
+                     s.cols, rule.lr, rule.l1, rule.l2, sums);
   for (int64_t j = 0; j < s.h; ++j)
     for (int64_t k = s.k0; k < s.k0 + s.cols; ++k) {
       float g = 0.0f;
@@ -165,14 +165,15 @@ TEST_P(WideKernel, UpdateIsTheSharedRuleBitForBit) {
   EXPECT_EQ(w, expect);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, WideKernel,
-                         ::testing::Values(Shape{20, 37, 300, 0, 256},  // the tutorial's 20 units, two tiles deep
-                                           Shape{20, 8, 200, 32, 128},  // exact tiles, offset block
-                                           Shape{3, 13, 100, 5, 77},    // < 8 units, odd offset, column tail
-                                           Shape{7, 1, 64, 0, 64},      // one row
-                                           Shape{29, 27, 160, 17, 131},  // > 24 units, every tail
-                                           Shape{1, 5, 40, 3, 31},       // one unit, scalar columns only
-                                           Shape{26, 24, 96, 0, 96}));  // 26 units: 3 vectors + 1
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, WideKernel,
+    ::testing::Values(Shape{20, 37, 300, 0, 256},   // the tutorial's 20 units, two tiles deep
+                      Shape{20, 8, 200, 32, 128},   // exact tiles, offset block
+                      Shape{3, 13, 100, 5, 77},     // < 8 units, odd offset, column tail
+                      Shape{7, 1, 64, 0, 64},       // one row
+                      Shape{29, 27, 160, 17, 131},  // > 24 units, every tail
+                      Shape{1, 5, 40, 3, 31},       // one unit, scalar columns only
+                      Shape{26, 24, 96, 0, 96}));   // 26 units: 3 vectors + 1
 
 struct WideCase {
   int64_t h, n_train, n_test, n;
@@ -198,16 +199,18 @@ StepResult run_step(const WideCase& c, train::WideKernels kernels) {
   r.backup = RowMat::Zero(c.h, c.n);
   r.pre_train = RowMat::Zero(c.n_train, c.h);
   r.pre_test = RowMat::Zero(c.n_test, c.h);
-  train::column_blocked_sgd_step(r.w.data(), r.backup.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
-                             CMatMap(x_te.data(), c.n_test, c.n), CMatMap(dpre.data(), c.n_train, c.h),
-                             MatMap(r.pre_train.data(), c.n_train, c.h), MatMap(r.pre_test.data(), c.n_test, c.h),
-                             {.lr = 0.3f, .l1 = 1e-3f, .l2 = 5e-2f}, &r.sums, kernels);
+  train::column_blocked_sgd_step(
+      r.w.data(), r.backup.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
+      CMatMap(x_te.data(), c.n_test, c.n), CMatMap(dpre.data(), c.n_train, c.h),
+      MatMap(r.pre_train.data(), c.n_train, c.h), MatMap(r.pre_test.data(), c.n_test, c.h),
+      {.lr = 0.3f, .l1 = 1e-3f, .l2 = 5e-2f}, &r.sums, kernels);
   return r;
 }
 
 TEST_P(WideStep, HandKernelsMatchTheLibrary) {
   const WideCase c = GetParam();
-  const StepResult lib = run_step(c, train::WideKernels::library), hand = run_step(c, train::WideKernels::hand);
+  const StepResult lib = run_step(c, train::WideKernels::library),
+                   hand = run_step(c, train::WideKernels::hand);
   EXPECT_LT(max_rel(hand.w, lib.w), 1e-5);
   EXPECT_EQ(hand.backup, lib.backup);  // both: exactly the weights before the step
   EXPECT_LT(max_rel(hand.pre_train, lib.pre_train), 1e-5);
@@ -219,7 +222,8 @@ TEST_P(WideStep, HandKernelsMatchTheLibrary) {
 
 TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
   const WideCase c = GetParam();
-  const StepResult a = run_step(c, train::WideKernels::hand), b = run_step(c, train::WideKernels::hand);
+  const StepResult a = run_step(c, train::WideKernels::hand),
+                   b = run_step(c, train::WideKernels::hand);
   EXPECT_EQ(a.w, b.w);
   EXPECT_EQ(a.pre_train, b.pre_train);
   EXPECT_EQ(a.pre_test, b.pre_test);
@@ -232,21 +236,23 @@ TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
   const RowMat x_tr = random_mat(c.n_train, c.n, rng), x_te = random_mat(c.n_test, c.n, rng);
   RowMat pre_tr(c.n_train, c.h), pre_te(c.n_test, c.h);
   WeightSums sums;
-  train::column_blocked_forward(a.w.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
-                      CMatMap(x_te.data(), c.n_test, c.n), MatMap(pre_tr.data(), c.n_train, c.h),
-                      MatMap(pre_te.data(), c.n_test, c.h), &sums, train::WideKernels::hand);
+  train::column_blocked_forward(
+      a.w.data(), c.h, c.n, CMatMap(x_tr.data(), c.n_train, c.n),
+      CMatMap(x_te.data(), c.n_test, c.n), MatMap(pre_tr.data(), c.n_train, c.h),
+      MatMap(pre_te.data(), c.n_test, c.h), &sums, train::WideKernels::hand);
   EXPECT_EQ(pre_tr, a.pre_train);
   EXPECT_EQ(pre_te, a.pre_test);
   EXPECT_EQ(sums.sum_sq, a.sums.sum_sq);
   EXPECT_EQ(sums.sum_abs, a.sums.sum_abs);
 }
 
-INSTANTIATE_TEST_SUITE_P(Shapes, WideStep,
-                         ::testing::Values(WideCase{20, 43, 17, 1000},  // tutorial-like, n not a multiple of 128
-                                           WideCase{20, 64, 16, 512},   // everything aligned
-                                           WideCase{3, 9, 2, 257},      // < 8 units, one column past a block
-                                           WideCase{29, 30, 7, 700},    // > 24 units
-                                           WideCase{20, 5, 3, 90}));    // less than one block
+INSTANTIATE_TEST_SUITE_P(
+    Shapes, WideStep,
+    ::testing::Values(WideCase{20, 43, 17, 1000},  // tutorial-like, n not a multiple of 128
+                      WideCase{20, 64, 16, 512},   // everything aligned
+                      WideCase{3, 9, 2, 257},      // < 8 units, one column past a block
+                      WideCase{29, 30, 7, 700},    // > 24 units
+                      WideCase{20, 5, 3, 90}));    // less than one block
 
 }  // namespace
 }  // namespace nc

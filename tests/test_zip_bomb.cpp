@@ -2,7 +2,6 @@
 // deflated zeros, about 1 MB on disk, under a header declaring 4 GB) is refused from the header,
 // before the member is inflated: the run's peak memory stays where an empty run's is.
 #include <gtest/gtest.h>
-
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -23,7 +22,8 @@ std::pair<int, long> run_measured(const std::string& args, const std::string& di
   if (pid == 0) {
     freopen((dir + "/stdout").c_str(), "w", stdout);
     freopen((dir + "/stderr").c_str(), "w", stderr);
-    execl("/bin/sh", "sh", "-c", (std::string("exec ") + NC_CLI_PATH + " " + args).c_str(), nullptr);
+    execl("/bin/sh", "sh", "-c", (std::string("exec ") + NC_CLI_PATH + " " + args).c_str(),
+          nullptr);
     _exit(127);
   }
   int st = 0;
@@ -33,14 +33,18 @@ std::pair<int, long> run_measured(const std::string& args, const std::string& di
 }
 
 TEST(ZipBomb, LyingMemberCostsItsHeaderNotItsData) {
-  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0) GTEST_SKIP() << "needs Debian's numpy";
+  if (std::system("/usr/bin/python3 -c 'import numpy' 2>/dev/null") != 0)
+    GTEST_SKIP() << "needs Debian's numpy";
   const std::string dir = testing::fresh_dir("bomb");
   const std::string bomb = dir + "/bomb.npz";
   const std::string script =
       "import io, zipfile, numpy as np\n"
-      "h = io.BytesIO(); np.lib.format.write_array_header_1_0(h, {'descr': '<f4', 'fortran_order': False, "
+      "h = io.BytesIO(); np.lib.format.write_array_header_1_0(h, {'descr': '<f4', 'fortran_order': "
+      "False, "
       "'shape': (1 << 30,)})\n"
-      "with zipfile.ZipFile('" + bomb + "', 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:\n"
+      "with zipfile.ZipFile('" +
+      bomb +
+      "', 'w', compression=zipfile.ZIP_DEFLATED, compresslevel=1) as z:\n"
       "    with z.open('resp.npy', 'w', force_zip64=True) as f:\n"
       "        f.write(h.getvalue())\n"
       "        for _ in range(64): f.write(bytes(1 << 24))\n"
@@ -49,7 +53,8 @@ TEST(ZipBomb, LyingMemberCostsItsHeaderNotItsData) {
   ASSERT_EQ(std::system(("/usr/bin/python3 " + dir + "/make.py").c_str()), 0);
   ASSERT_LT(std::filesystem::file_size(bomb), 8u << 20);  // a few MB on disk
 
-  const auto [empty_status, empty_peak] = run_measured("decode --data " + dir + "/missing.npz --out " + dir + "/o", dir);
+  const auto [empty_status, empty_peak] =
+      run_measured("decode --data " + dir + "/missing.npz --out " + dir + "/o", dir);
   EXPECT_EQ(empty_status, 1);
   const auto [status, peak] = run_measured("decode --data " + bomb + " --out " + dir + "/o", dir);
   EXPECT_EQ(status, 1);
@@ -58,7 +63,8 @@ TEST(ZipBomb, LyingMemberCostsItsHeaderNotItsData) {
   EXPECT_NE(err.find(bomb + ":resp"), std::string::npos) << err;
   EXPECT_NE(err.find("the zip entry declares"), std::string::npos) << err;
   // At most 50 MB above an empty run's peak (it used to inflate the whole GiB, 2.1 GB of RSS).
-  EXPECT_LT(peak, empty_peak + (50L << 20)) << "peak " << peak << " bytes, empty run " << empty_peak;
+  EXPECT_LT(peak, empty_peak + (50L << 20))
+      << "peak " << peak << " bytes, empty run " << empty_peak;
   EXPECT_FALSE(std::filesystem::exists(dir + "/o"));
   std::filesystem::remove_all(dir);
 }

@@ -50,8 +50,16 @@ DecodingErrors decoding_errors(const std::vector<double>& decoded, const std::ve
   for (size_t i = 0; i < n; ++i) ss_tot += (truth[i] - truth_mean) * (truth[i] - truth_mean);
   r.r2 = ss_tot > 0 ? 1.0 - sq / ss_tot : std::numeric_limits<double>::quiet_NaN();
   r.test_mse = sq / dn;
-  r.mean_abs_error_deg = [&] { double s = 0; for (double v : abs_err) s += v; return s / dn; }();
-  r.mean_circular_error_deg = [&] { double s = 0; for (double v : circ_err) s += v; return s / dn; }();
+  r.mean_abs_error_deg = [&] {
+    double s = 0;
+    for (double v : abs_err) s += v;
+    return s / dn;
+  }();
+  r.mean_circular_error_deg = [&] {
+    double s = 0;
+    for (double v : circ_err) s += v;
+    return s / dn;
+  }();
   r.median_abs_error_deg = median(abs_err);
   r.median_circular_error_deg = median(circ_err);
   return r;
@@ -65,7 +73,8 @@ double fraction_correct(const std::vector<int32_t>& predicted, const std::vector
 }
 
 std::vector<std::vector<int64_t>> confusion_matrix(const std::vector<int32_t>& predicted,
-                                                   const std::vector<int32_t>& truth, int n_classes) {
+                                                   const std::vector<int32_t>& truth,
+                                                   int n_classes) {
   std::vector<std::vector<int64_t>> c(static_cast<size_t>(n_classes),
                                       std::vector<int64_t>(static_cast<size_t>(n_classes), 0));
   for (size_t i = 0; i < predicted.size(); ++i)
@@ -78,13 +87,18 @@ namespace {
 double pearson(const RowMat& a, const RowMat& b, int64_t ja, int64_t jb) {
   const int64_t n = a.rows();
   double ma = 0, mb = 0;
-  for (int64_t i = 0; i < n; ++i) { ma += a(i, ja); mb += b(i, jb); }
+  for (int64_t i = 0; i < n; ++i) {
+    ma += a(i, ja);
+    mb += b(i, jb);
+  }
   ma /= static_cast<double>(n);
   mb /= static_cast<double>(n);
   double sab = 0, saa = 0, sbb = 0;
   for (int64_t i = 0; i < n; ++i) {
     const double da = a(i, ja) - ma, db = b(i, jb) - mb;
-    sab += da * db; saa += da * da; sbb += db * db;
+    sab += da * db;
+    saa += da * da;
+    sbb += db * db;
   }
   if (saa <= 0 || sbb <= 0) return std::numeric_limits<double>::quiet_NaN();
   return sab / std::sqrt(saa * sbb);
@@ -104,13 +118,17 @@ EncodingFit encoding_fit(const RowMat& pred, const RowMat& train, const RowMat& 
     const auto k = static_cast<size_t>(j);
     f.test_corr[k] = pearson(pred, test, j, j);
     f.split_half_corr[k] = pearson(train, test, j, j);
-    f.noise_ceiling[k] = std::isnan(f.split_half_corr[k]) ? std::numeric_limits<double>::quiet_NaN()
-                                                          : std::sqrt(std::max(f.split_half_corr[k], 0.0));
+    f.noise_ceiling[k] = std::isnan(f.split_half_corr[k])
+                             ? std::numeric_limits<double>::quiet_NaN()
+                             : std::sqrt(std::max(f.split_half_corr[k], 0.0));
     f.normalized_corr[k] = f.test_corr[k] / f.noise_ceiling[k];
     const bool ok = std::isfinite(f.test_corr[k]) && std::isfinite(f.noise_ceiling[k]) &&
                     f.noise_ceiling[k] >= 0.1;
     f.included[k] = ok;
-    if (!ok) { ++f.n_excluded; continue; }
+    if (!ok) {
+      ++f.n_excluded;
+      continue;
+    }
     tc.push_back(f.test_corr[k]);
     nc_.push_back(f.noise_ceiling[k]);
     nn.push_back(f.normalized_corr[k]);

@@ -8,12 +8,12 @@
 namespace nc::analysis {
 
 struct DecodingErrors {
-  double test_mse = 0;                  // mean (decoded - true)^2, degrees^2
-  double median_abs_error_deg = 0;      // plain |decoded - true|
+  double test_mse = 0;              // mean (decoded - true)^2, degrees^2
+  double median_abs_error_deg = 0;  // plain |decoded - true|
   double mean_abs_error_deg = 0;
-  double median_circular_error_deg = 0; // |error wrapped to (-180, 180]|
+  double median_circular_error_deg = 0;  // |error wrapped to (-180, 180]|
   double mean_circular_error_deg = 0;
-  double r2 = 0;                        // 1 - SS_res / SS_tot (about the test mean), plain errors
+  double r2 = 0;  // 1 - SS_res / SS_tot (about the test mean), plain errors
 };
 
 // Error wrapped to (-180, 180].
@@ -31,7 +31,8 @@ double fraction_correct(const std::vector<int32_t>& predicted, const std::vector
 
 // confusion[t][p] counts (rows = true class, columns = predicted), C x C
 std::vector<std::vector<int64_t>> confusion_matrix(const std::vector<int32_t>& predicted,
-                                                   const std::vector<int32_t>& truth, int n_classes);
+                                                   const std::vector<int32_t>& truth,
+                                                   int n_classes);
 
 // Encoder fit quality per neuron (DESIGN.md): pred, train and test are (n_stimuli, n_neurons).
 struct EncodingFit {

@@ -47,14 +47,16 @@ PreferredOrientation preferred_orientation(const RowMat& resp, const std::vector
     return stimuli[static_cast<size_t>(a)] < stimuli[static_cast<size_t>(b)];
   });
   RowMatD sorted(n, m);
-  for (int64_t r = 0; r < n; ++r) sorted.row(r) = resp.row(p.row_order[static_cast<size_t>(r)]).cast<double>();
+  for (int64_t r = 0; r < n; ++r)
+    sorted.row(r) = resp.row(p.row_order[static_cast<size_t>(r)]).cast<double>();
   const RowMatD smooth = gaussian_filter_rows(sorted, sigma);
   p.degrees.resize(static_cast<size_t>(m));
   for (int64_t j = 0; j < m; ++j) {
     int64_t best = 0;
     for (int64_t r = 1; r < n; ++r)
       if (smooth(r, j) > smooth(best, j)) best = r;
-    p.degrees[static_cast<size_t>(j)] = stimuli[static_cast<size_t>(p.row_order[static_cast<size_t>(best)])];
+    p.degrees[static_cast<size_t>(j)] =
+        stimuli[static_cast<size_t>(p.row_order[static_cast<size_t>(best)])];
   }
   p.order.resize(static_cast<size_t>(m));
   std::iota(p.order.begin(), p.order.end(), 0);

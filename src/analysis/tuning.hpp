@@ -16,9 +16,9 @@ namespace nc::analysis {
 RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate = 4.0);
 
 struct PreferredOrientation {
-  std::vector<float> degrees;       // (n_neurons) stimuli[argmax of the smoothed curve]
-  std::vector<int64_t> order;       // stable argsort of degrees: the W_in column order
-  std::vector<int64_t> row_order;   // rows of resp sorted by angle (stable)
+  std::vector<float> degrees;      // (n_neurons) stimuli[argmax of the smoothed curve]
+  std::vector<int64_t> order;      // stable argsort of degrees: the W_in column order
+  std::vector<int64_t> row_order;  // rows of resp sorted by angle (stable)
 };
 
 // resp is (n_stimuli, n_neurons), stimuli (n_stimuli) in degrees. Rows are sorted by angle,

@@ -15,13 +15,14 @@ Command add_fetch_command(CLI::App& app) {
     bool quiet = false;
   };
   auto s = std::make_shared<State>();
-  auto* c = app.add_subcommand("fetch-data", "download the tutorial's two data files and check their MD5");
+  auto* c = app.add_subcommand("fetch-data",
+                               "download the tutorial's two data files and check their MD5");
   c->add_option("--dir", s->dir, "folder to put the files in")->capture_default_str();
-  c->add_option("--url-base", s->url_base,
-                "replaces https://osf.io in the published addresses (also: env NEUROCODEC_DATA_URL_BASE)");
+  c->add_option(
+      "--url-base", s->url_base,
+      "replaces https://osf.io in the published addresses (also: env NEUROCODEC_DATA_URL_BASE)");
   c->add_flag("--quiet", s->quiet, "no progress output");
-  return {c,
-          [s] {
+  return {c, [s] {
             std::string base = s->url_base;
             if (base.empty())
               if (const char* env = std::getenv("NEUROCODEC_DATA_URL_BASE")) base = env;
@@ -39,12 +40,13 @@ Command add_fetch_command(CLI::App& app) {
               }
             }
             if (failed)
-              throw IoError(failed == 1 ? errors
-                                        : std::to_string(failed) + " of " + std::to_string(files.size()) +
-                                              " downloads failed: " + errors);
+              throw IoError(failed == 1
+                                ? errors
+                                : std::to_string(failed) + " of " + std::to_string(files.size()) +
+                                      " downloads failed: " + errors);
             if (!s->quiet)
-              std::cout << "data ready in " << s->dir << ": neurocodec tutorial --data-dir " << s->dir
-                        << " --out <folder>\n";
+              std::cout << "data ready in " << s->dir << ": neurocodec tutorial --data-dir "
+                        << s->dir << " --out <folder>\n";
             return 0;
           }};
 }

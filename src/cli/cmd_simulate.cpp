@@ -14,13 +14,18 @@ Command add_simulate_command(CLI::App& app) {
   auto s = std::make_shared<State>();
   auto* c = app.add_subcommand("simulate", "write a simulated mouse V1 population (.npz)");
   c->add_option("--out", s->opt.out, "output .npz file")->required();
-  c->add_flag("--split", s->opt.split, "split format: resp_train, resp_test, stimuli (60 six-degree bins)");
-  c->add_flag("--single-trials", s->opt.single_trials,
-              "single trials, not binned: resp (trials x neurons, z-scored per neuron), stimuli (degrees)");
+  c->add_flag("--split", s->opt.split,
+              "split format: resp_train, resp_test, stimuli (60 six-degree bins)");
+  c->add_flag(
+      "--single-trials", s->opt.single_trials,
+      "single trials, not binned: resp (trials x neurons, z-scored per neuron), stimuli (degrees)");
   c->add_option("--neurons", s->opt.population.neurons, "number of neurons")->capture_default_str();
-  c->add_option("--trials", s->opt.population.trials, "single trials before binning")->capture_default_str();
-  s->bin_opt = c->add_option("--bin-width", s->bin, "bin width in degrees (default 1, or 6 with --split)");
-  c->add_option("--seed", s->opt.population.seed, "seed of the simulated population")->capture_default_str();
+  c->add_option("--trials", s->opt.population.trials, "single trials before binning")
+      ->capture_default_str();
+  s->bin_opt =
+      c->add_option("--bin-width", s->bin, "bin width in degrees (default 1, or 6 with --split)");
+  c->add_option("--seed", s->opt.population.seed, "seed of the simulated population")
+      ->capture_default_str();
   c->add_flag("--compress", s->opt.compress, "write a deflated npz (np.savez_compressed)");
   return {c, [s] {
             if (*s->bin_opt) s->opt.bin_width = s->bin;

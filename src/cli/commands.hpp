@@ -3,7 +3,6 @@
 // what to run when it is the one chosen. Runners return the exit code (0 success, 3 diverged);
 // errors are thrown and turned into one line by main.
 #include <CLI/CLI.hpp>
-
 #include <functional>
 #include <memory>
 

@@ -2,7 +2,6 @@
 // touches argv, stdout and exit codes: 0 success, 1 bad input or failure, 2 usage error,
 // 3 training diverged. Each subcommand is in its own cmd_*.cpp.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 #include <new>
 #include <string>
@@ -30,16 +29,14 @@ int fail(int code, const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  CLI::App app{"neurocodec: decode stimuli from, and predict, the activity of large neural populations"};
+  CLI::App app{
+      "neurocodec: decode stimuli from, and predict, the activity of large neural populations"};
   app.require_subcommand(1);
   app.set_version_flag("--version", "neurocodec 0.1.0");
   const std::vector<nc::cli::Command> commands = {
-      nc::cli::add_simulate_command(app),
-      nc::cli::add_decode_command(app),
-      nc::cli::add_discriminate_command(app),
-      nc::cli::add_encode_command(app),
-      nc::cli::add_tutorial_command(app),
-      nc::cli::add_fetch_command(app),
+      nc::cli::add_simulate_command(app),     nc::cli::add_decode_command(app),
+      nc::cli::add_discriminate_command(app), nc::cli::add_encode_command(app),
+      nc::cli::add_tutorial_command(app),     nc::cli::add_fetch_command(app),
       nc::cli::add_sweep_command(app),
   };
 

@@ -14,7 +14,9 @@
 namespace nc {
 namespace {
 
-std::string errno_text(int err) { return std::strerror(err); }
+std::string errno_text(int err) {
+  return std::strerror(err);
+}
 
 [[noreturn]] void throw_io(const std::string& path, const std::string& action, int err) {
   throw IoError(path + ": cannot " + action + " (" + errno_text(err) + ")");

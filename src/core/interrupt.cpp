@@ -5,7 +5,9 @@
 namespace nc {
 namespace {
 volatile std::sig_atomic_t g_signal = 0;
-extern "C" void on_signal(int sig) { g_signal = sig; }
+extern "C" void on_signal(int sig) {
+  g_signal = sig;
+}
 }  // namespace
 
 void install_interrupt_handlers() {
@@ -16,8 +18,12 @@ void install_interrupt_handlers() {
   sigaction(SIGTERM, &sa, nullptr);
 }
 
-int interrupt_signal() { return static_cast<int>(g_signal); }
+int interrupt_signal() {
+  return static_cast<int>(g_signal);
+}
 
-void raise_interrupt_for_test(int sig) { g_signal = sig; }
+void raise_interrupt_for_test(int sig) {
+  g_signal = sig;
+}
 
 }  // namespace nc

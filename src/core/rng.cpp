@@ -32,7 +32,9 @@ uint64_t Rng::next_u64() {
   return result;
 }
 
-double Rng::uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+double Rng::uniform() {
+  return static_cast<double>(next_u64() >> 11) * 0x1.0p-53;
+}
 
 float Rng::uniform(float lo, float hi) {
   float v = static_cast<float>(lo + (static_cast<double>(hi) - lo) * uniform());

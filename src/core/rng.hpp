@@ -12,11 +12,11 @@ namespace nc {
 class Rng {
  public:
   explicit Rng(uint64_t seed = 1);
-  uint64_t next_u64();                    // xoshiro256** step
-  double uniform();                       // [0, 1), 53 random bits
-  float uniform(float lo, float hi);      // [lo, hi)
-  double normal();                        // standard normal (polar Box-Muller, cached pair)
-  uint64_t below(uint64_t n);             // uniform integer in [0, n), unbiased
+  uint64_t next_u64();                          // xoshiro256** step
+  double uniform();                             // [0, 1), 53 random bits
+  float uniform(float lo, float hi);            // [lo, hi)
+  double normal();                              // standard normal (polar Box-Muller, cached pair)
+  uint64_t below(uint64_t n);                   // uniform integer in [0, n), unbiased
   std::vector<int64_t> permutation(int64_t n);  // Fisher-Yates
 
   // Serialised state, for checkpoints: a resumed run continues the same stream.

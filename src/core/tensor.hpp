@@ -21,7 +21,11 @@ using CVecMap = Eigen::Map<const Vec>;
 using AlignedFloats = std::vector<float, Eigen::aligned_allocator<float>>;
 
 // Maps over a whole matrix, for the kernels' Map arguments.
-inline CMatMap cmap(const RowMat& m) { return CMatMap(m.data(), m.rows(), m.cols()); }
-inline MatMap map(RowMat& m) { return MatMap(m.data(), m.rows(), m.cols()); }
+inline CMatMap cmap(const RowMat& m) {
+  return CMatMap(m.data(), m.rows(), m.cols());
+}
+inline MatMap map(RowMat& m) {
+  return MatMap(m.data(), m.rows(), m.cols());
+}
 
 }  // namespace nc

@@ -12,7 +12,9 @@
 namespace nc::data {
 namespace {
 
-bool is_numeric(io::DType t) { return t != io::DType::b1; }
+bool is_numeric(io::DType t) {
+  return t != io::DType::b1;
+}
 
 // A (rows x cols) response matrix from key `key`, as float32.
 RowMat matrix_from(const io::NpyArray& a, const std::string& what) {
@@ -59,7 +61,8 @@ void check_angles(const std::vector<float>& s, const std::string& what, double p
   for (size_t i = 0; i < s.size(); ++i) {
     if (period == 0.0 && !std::isfinite(s[i])) {
       std::ostringstream m;
-      m << what << ": value " << s[i] << " at index " << i << " is not finite; expected finite values";
+      m << what << ": value " << s[i] << " at index " << i
+        << " is not finite; expected finite values";
       throw InputError(m.str());
     }
     if (period > 0.0 && (!std::isfinite(s[i]) || s[i] < 0.0f || s[i] >= 360.0f)) {
@@ -75,7 +78,8 @@ void check_angles(const std::vector<float>& s, const std::string& what, double p
 
 void validate(const Dataset& d, const std::string& what, double period) {
   if (!(period >= 0.0) || !std::isfinite(period))
-    throw InputError("--period: expected a period >= 0 degrees (0: not circular), got " + std::to_string(period));
+    throw InputError("--period: expected a period >= 0 degrees (0: not circular), got " +
+                     std::to_string(period));
   if (d.resp.rows() == 0 || d.resp.cols() == 0) throw InputError(what + ":resp: empty array");
   if (static_cast<int64_t>(d.stimuli.size()) != d.resp.rows())
     throw InputError(what + ": resp has " + std::to_string(d.resp.rows()) +
@@ -109,10 +113,13 @@ void validate(const SplitDataset& d, const std::string& what) {
 
 Dataset load_dataset(const std::string& path, double period) {
   const auto keys = io::npz_keys(path);
-  const auto has = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  const auto has = [&](const char* k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
   if (!has("resp") && has("resp_train"))
-    throw InputError(path + ": this is a split-format file (resp_train/resp_test/stimuli); "
-                            "`decode` expects keys resp and stimuli (use it with `encode`)");
+    throw InputError(path +
+                     ": this is a split-format file (resp_train/resp_test/stimuli); "
+                     "`decode` expects keys resp and stimuli (use it with `encode`)");
   io::NpzContents npz = io::read_npz(path);
   Dataset d;
   d.resp = matrix_from(io::npz_require(npz, path, "resp"), path + ":resp");
@@ -125,10 +132,13 @@ Dataset load_dataset(const std::string& path, double period) {
 
 SplitDataset load_split_dataset(const std::string& path) {
   const auto keys = io::npz_keys(path);
-  const auto has = [&](const char* k) { return std::find(keys.begin(), keys.end(), k) != keys.end(); };
+  const auto has = [&](const char* k) {
+    return std::find(keys.begin(), keys.end(), k) != keys.end();
+  };
   if (!has("resp_train") && has("resp"))
-    throw InputError(path + ": this file has keys resp/stimuli; `encode` expects the split format "
-                            "with keys resp_train, resp_test and stimuli");
+    throw InputError(path +
+                     ": this file has keys resp/stimuli; `encode` expects the split format "
+                     "with keys resp_train, resp_test and stimuli");
   io::NpzContents npz = io::read_npz(path);
   SplitDataset d;
   d.resp_train = matrix_from(io::npz_require(npz, path, "resp_train"), path + ":resp_train");
@@ -177,7 +187,8 @@ Dataset bin_dataset(const Dataset& d, double width) {
   return out;
 }
 
-std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes, double period) {
+std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes,
+                                      double period) {
   if (n_classes < 2) throw InputError("--classes: expected at least 2 classes");
   std::vector<double> edges(static_cast<size_t>(n_classes) + 1);
   for (int i = 0; i <= n_classes; ++i)  // np.linspace(0, P, C+1)
@@ -190,7 +201,9 @@ std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_cl
   return c;
 }
 
-double class_centre(int c, int n_classes, double period) { return (c + 0.5) * period / n_classes; }
+double class_centre(int c, int n_classes, double period) {
+  return (c + 0.5) * period / n_classes;
+}
 
 Split split_random(int64_t n, double train_fraction, Rng& rng) {
   if (!(train_fraction > 0.0 && train_fraction < 1.0))
@@ -208,7 +221,8 @@ Split split_random(int64_t n, double train_fraction, Rng& rng) {
 }
 
 void validate_split(const Split& s, int64_t n, const std::string& what) {
-  if (s.train_idx.empty()) throw InputError(what + ":train_idx: empty; expected at least one index");
+  if (s.train_idx.empty())
+    throw InputError(what + ":train_idx: empty; expected at least one index");
   if (s.test_idx.empty()) throw InputError(what + ":test_idx: empty; expected at least one index");
   std::vector<char> seen(static_cast<size_t>(n), 0);
   const auto check = [&](const std::vector<int64_t>& idx, const char* key, char mark) {
@@ -240,7 +254,8 @@ Split load_split(const std::string& path, int64_t n) {
       throw InputError(path + ":" + key + ": expected an integer array (int32 or int64), got " +
                        io::dtype_name(a.dtype));
     if (a.ndim() != 1)
-      throw InputError(path + ":" + key + ": expected a 1-D array, got shape " + io::shape_string(a.shape));
+      throw InputError(path + ":" + key + ": expected a 1-D array, got shape " +
+                       io::shape_string(a.shape));
     (std::string(key) == "train_idx" ? s.train_idx : s.test_idx) = a.to_int64();
   }
   validate_split(s, n, path);

@@ -52,7 +52,8 @@ Dataset bin_dataset(const Dataset& d, double width);
 int64_t digitize(double x, const std::vector<double>& edges);
 
 // Class of each angle: digitize(angle, linspace(0, P, C+1)) - 1, so [0, P) -> 0..C-1.
-std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes, double period = 360.0);
+std::vector<int32_t> stimulus_classes(const std::vector<float>& angles, int n_classes,
+                                      double period = 360.0);
 // Centre of class c's bin in degrees: (c + 0.5) * P / C.
 double class_centre(int c, int n_classes, double period = 360.0);
 

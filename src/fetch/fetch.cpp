@@ -11,8 +11,8 @@
 #include <mutex>
 #include <ostream>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 
 namespace nc::fetch {
 namespace {
@@ -20,7 +20,8 @@ namespace {
 struct Md5 {
   std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx{EVP_MD_CTX_new(), &EVP_MD_CTX_free};
   Md5() {
-    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) != 1) throw IoError("MD5: OpenSSL initialisation failed");
+    if (!ctx || EVP_DigestInit_ex(ctx.get(), EVP_md5(), nullptr) != 1)
+      throw IoError("MD5: OpenSSL initialisation failed");
   }
   void update(const void* p, size_t n) { EVP_DigestUpdate(ctx.get(), p, n); }
   std::string hex() {
@@ -59,7 +60,8 @@ size_t on_data(char* p, size_t size, size_t n, void* user) {
 void curl_init_once() {
   static std::once_flag once;
   std::call_once(once, [] {
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) throw IoError("libcurl: initialisation failed");
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+      throw IoError("libcurl: initialisation failed");
   });
 }
 
@@ -75,8 +77,10 @@ std::vector<RemoteFile> tutorial_files(const std::string& url_base) {
   std::string base = url_base.empty() ? kDefaultUrlBase : url_base;
   while (!base.empty() && base.back() == '/') base.pop_back();
   return {
-      {"W3D4_stringer_oribinned1.npz", base + "/683xc/download", "436599dfd8ebe6019f066c38aed20580"},
-      {"W3D4_stringer_oribinned6_split.npz", base + "/p3aeb/download", "b3f7245c6221234a676b71a1f43c3bb5"},
+      {"W3D4_stringer_oribinned1.npz", base + "/683xc/download",
+       "436599dfd8ebe6019f066c38aed20580"},
+      {"W3D4_stringer_oribinned6_split.npz", base + "/p3aeb/download",
+       "b3f7245c6221234a676b71a1f43c3bb5"},
   };
 }
 
@@ -99,7 +103,8 @@ std::string md5_file(const std::string& path) {
   return m.hex();
 }
 
-FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostream& log, const FetchOptions& opt) {
+FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostream& log,
+                       const FetchOptions& opt) {
   const std::string path = dir + "/" + file.name;
   FetchResult res;
   res.path = path;
@@ -149,19 +154,23 @@ FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostr
   }
   const CURLcode rc = curl_easy_perform(c);
   if (rc != CURLE_OK) {
-    if (sink.write_errno) return fail(std::string("cannot write ") + tmp + " (" + std::strerror(sink.write_errno) + ")");
+    if (sink.write_errno)
+      return fail(std::string("cannot write ") + tmp + " (" + std::strerror(sink.write_errno) +
+                  ")");
     std::string what = errbuf[0] ? errbuf : curl_easy_strerror(rc);
     while (!what.empty() && (what.back() == '\n' || what.back() == ' ')) what.pop_back();
     return fail(what);
   }
-  if (std::fflush(sink.f) != 0 || std::ferror(sink.f)) return fail(std::string("cannot write ") + tmp);
+  if (std::fflush(sink.f) != 0 || std::ferror(sink.f))
+    return fail(std::string("cannot write ") + tmp);
   std::fclose(sink.f);
   sink.f = nullptr;
   const std::string got = sink.md5.hex();
   if (got != file.md5) {
     std::remove(tmp.c_str());
-    throw IoError(file.name + ": download from " + file.url + " is corrupted: MD5 " + got + ", expected " + file.md5 +
-                  " (" + std::to_string(sink.bytes) + " bytes received; nothing was written)");
+    throw IoError(file.name + ": download from " + file.url + " is corrupted: MD5 " + got +
+                  ", expected " + file.md5 + " (" + std::to_string(sink.bytes) +
+                  " bytes received; nothing was written)");
   }
   try {
     commit_temp_file(tmp, path);
@@ -170,7 +179,8 @@ FetchResult fetch_file(const RemoteFile& file, const std::string& dir, std::ostr
     throw;
   }
   res.bytes = sink.bytes;
-  if (!opt.quiet) log << file.name << ": downloaded " << megabytes(sink.bytes) << ", MD5 " << got << " ok\n";
+  if (!opt.quiet)
+    log << file.name << ": downloaded " << megabytes(sink.bytes) << ", MD5 " << got << " ok\n";
   return res;
 }
 

@@ -4,6 +4,8 @@
 
 namespace nc::io {
 
-void write_json(const std::string& path, const nlohmann::json& j) { write_file_atomic(path, j.dump(2) + "\n"); }
+void write_json(const std::string& path, const nlohmann::json& j) {
+  write_file_atomic(path, j.dump(2) + "\n");
+}
 
 }  // namespace nc::io

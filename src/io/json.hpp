@@ -1,8 +1,7 @@
 #pragma once
 // JSON files (metrics.json, cv.json, job results): written atomically, pretty-printed.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace nc::io {
 

@@ -1,9 +1,8 @@
 #include "io/npy.hpp"
 
-#include <cassert>
-
 #include <algorithm>
 #include <bit>
+#include <cassert>
 #include <cstring>
 #include <limits>
 #include <optional>
@@ -11,8 +10,8 @@
 #include <string_view>
 #include <utility>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 
 namespace nc::io {
 namespace {
@@ -65,8 +64,8 @@ struct PyValue {
   std::string str;
   bool boolean = false;
   int64_t integer = 0;
-  bool int_overflow = false;         // an integer literal beyond int64
-  std::vector<PyValue> items;        // tuple / list elements; dict: key, value, key, value...
+  bool int_overflow = false;   // an integer literal beyond int64
+  std::vector<PyValue> items;  // tuple / list elements; dict: key, value, key, value...
 };
 
 class LiteralParser {
@@ -385,11 +384,21 @@ std::vector<Out> convert(const NpyArray& a) {
   const std::byte* p = a.data.data();
   for (size_t i = 0; i < n; ++i) {
     switch (a.dtype) {
-      case DType::f32: out[i] = static_cast<Out>(load<float>(p + 4 * i)); break;
-      case DType::f64: out[i] = static_cast<Out>(load<double>(p + 8 * i)); break;
-      case DType::i32: out[i] = static_cast<Out>(load<int32_t>(p + 4 * i)); break;
-      case DType::i64: out[i] = static_cast<Out>(load<int64_t>(p + 8 * i)); break;
-      case DType::b1: out[i] = static_cast<Out>(p[i] != std::byte{0}); break;
+      case DType::f32:
+        out[i] = static_cast<Out>(load<float>(p + 4 * i));
+        break;
+      case DType::f64:
+        out[i] = static_cast<Out>(load<double>(p + 8 * i));
+        break;
+      case DType::i32:
+        out[i] = static_cast<Out>(load<int32_t>(p + 4 * i));
+        break;
+      case DType::i64:
+        out[i] = static_cast<Out>(load<int64_t>(p + 8 * i));
+        break;
+      case DType::b1:
+        out[i] = static_cast<Out>(p[i] != std::byte{0});
+        break;
     }
   }
   return out;
@@ -430,22 +439,32 @@ std::string shape_string(const std::vector<int64_t>& shape) {
 
 const char* dtype_name(DType t) {
   switch (t) {
-    case DType::f32: return "float32";
-    case DType::f64: return "float64";
-    case DType::i32: return "int32";
-    case DType::i64: return "int64";
-    case DType::b1: return "bool";
+    case DType::f32:
+      return "float32";
+    case DType::f64:
+      return "float64";
+    case DType::i32:
+      return "int32";
+    case DType::i64:
+      return "int64";
+    case DType::b1:
+      return "bool";
   }
   return "unknown";
 }
 
 size_t dtype_size(DType t) {
   switch (t) {
-    case DType::f32: return 4;
-    case DType::f64: return 8;
-    case DType::i32: return 4;
-    case DType::i64: return 8;
-    case DType::b1: return 1;
+    case DType::f32:
+      return 4;
+    case DType::f64:
+      return 8;
+    case DType::i32:
+      return 4;
+    case DType::i64:
+      return 8;
+    case DType::b1:
+      return 1;
   }
   return 1;
 }
@@ -456,13 +475,18 @@ int64_t NpyArray::numel() const {
   return n;
 }
 
-std::vector<float> NpyArray::to_float() const { return convert<float>(*this); }
-std::vector<double> NpyArray::to_double() const { return convert<double>(*this); }
+std::vector<float> NpyArray::to_float() const {
+  return convert<float>(*this);
+}
+std::vector<double> NpyArray::to_double() const {
+  return convert<double>(*this);
+}
 
 std::vector<int64_t> NpyArray::to_int64() const {
   if (dtype == DType::f32 || dtype == DType::f64) {
     throw InputError(std::string("array of dtype ") + dtype_name(dtype) + " shape " +
-                     shape_string(shape) + " cannot be read as integers (expected int32, int64 or bool)");
+                     shape_string(shape) +
+                     " cannot be read as integers (expected int32, int64 or bool)");
   }
   return convert<int64_t>(*this);
 }
@@ -488,7 +512,8 @@ NpyArray NpyArray::from_bool(std::span<const uint8_t> v, std::vector<int64_t> sh
 namespace {
 
 // The fixed part before the header: magic, version, header length. Sets the prefix's size.
-uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& what, size_t& prefix) {
+uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& what,
+                           size_t& prefix) {
   if (bytes.empty()) throw InputError(what + ": empty, expected a .npy array");
   const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t size = bytes.size();
@@ -510,8 +535,8 @@ uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& 
       throw InputError(what + ": truncated .npy file (" + std::to_string(size) +
                        " bytes; expected a magic, a version and a header length)");
     }
-    header_len = raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) |
-                 (uint64_t{raw[11]} << 24);
+    header_len =
+        raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) | (uint64_t{raw[11]} << 24);
   } else {
     throw InputError(what + ": unsupported .npy format version " + std::to_string(major) + "." +
                      std::to_string(minor) + " (expected 1.0, 2.0 or 3.0)");
@@ -552,7 +577,9 @@ HeaderFields header_fields(const PyValue& dict, const std::string& what) {
   }
   if (!descr || !fortran || !shape_v) {
     throw InputError(what + ": .npy header lacks key '" +
-                     (!descr ? "descr" : !fortran ? "fortran_order" : "shape") +
+                     (!descr     ? "descr"
+                      : !fortran ? "fortran_order"
+                                 : "shape") +
                      "' (expected descr, fortran_order, shape)");
   }
   return {descr, fortran, shape_v};
@@ -567,8 +594,9 @@ NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& 
   const std::string_view header(reinterpret_cast<const char*>(raw + prefix), header_len);
   const PyValue dict = LiteralParser(header, what).parse_all();
   if (dict.kind != PyValue::Kind::dict) {
-    throw InputError(what + ": .npy header is not a dict (expected keys descr, fortran_order, "
-                            "shape)");
+    throw InputError(what +
+                     ": .npy header is not a dict (expected keys descr, fortran_order, "
+                     "shape)");
   }
   const auto [descr, fortran, shape_v] = header_fields(dict, what);
   const FileDType ft = parse_descr(*descr, what);
@@ -596,7 +624,8 @@ NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& 
     }
     a.shape.push_back(d.integer);
   }
-  a.data_bytes = static_cast<uint64_t>(checked_numel(a.shape, dtype_size(a.dtype), what)) * dtype_size(a.dtype);
+  a.data_bytes = static_cast<uint64_t>(checked_numel(a.shape, dtype_size(a.dtype), what)) *
+                 dtype_size(a.dtype);
   return a;
 }
 
@@ -635,8 +664,9 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
 
 std::vector<std::byte> serialize_npy(const NpyArray& a) {
   for (int64_t d : a.shape) {
-    if (d < 0) throw std::invalid_argument("serialize_npy: negative dimension in shape " +
-                                           shape_string(a.shape));
+    if (d < 0)
+      throw std::invalid_argument("serialize_npy: negative dimension in shape " +
+                                  shape_string(a.shape));
   }
   const size_t item = dtype_size(a.dtype);
   if (a.data.size() != static_cast<uint64_t>(a.numel()) * item) {
@@ -646,11 +676,21 @@ std::vector<std::byte> serialize_npy(const NpyArray& a) {
   }
   const char* descr = "";
   switch (a.dtype) {
-    case DType::f32: descr = "<f4"; break;
-    case DType::f64: descr = "<f8"; break;
-    case DType::i32: descr = "<i4"; break;
-    case DType::i64: descr = "<i8"; break;
-    case DType::b1: descr = "|b1"; break;
+    case DType::f32:
+      descr = "<f4";
+      break;
+    case DType::f64:
+      descr = "<f8";
+      break;
+    case DType::i32:
+      descr = "<i4";
+      break;
+    case DType::i64:
+      descr = "<i8";
+      break;
+    case DType::b1:
+      descr = "|b1";
+      break;
   }
   std::string header = std::string("{'descr': '") + descr +
                        "', 'fortran_order': False, 'shape': " + shape_string(a.shape) + ", }";
@@ -693,7 +733,9 @@ std::vector<std::byte> serialize_npy(const NpyArray& a) {
   return out;
 }
 
-NpyArray read_npy(const std::string& path) { return parse_npy(read_file_bytes(path), path); }
+NpyArray read_npy(const std::string& path) {
+  return parse_npy(read_file_bytes(path), path);
+}
 
 void write_npy(const std::string& path, const NpyArray& a) {
   write_file_atomic(path, serialize_npy(a));

@@ -26,8 +26,8 @@ std::string shape_string(const std::vector<int64_t>& shape);
 
 struct NpyArray {
   DType dtype = DType::f32;
-  std::vector<int64_t> shape;  // numpy shape; empty for a 0-d scalar
-  std::vector<std::byte> data; // native byte order, C order, numel() * dtype_size(dtype) bytes
+  std::vector<int64_t> shape;   // numpy shape; empty for a 0-d scalar
+  std::vector<std::byte> data;  // native byte order, C order, numel() * dtype_size(dtype) bytes
 
   int64_t numel() const;
   size_t ndim() const { return shape.size(); }

@@ -9,8 +9,8 @@
 #include <cstring>
 #include <set>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 
 namespace nc::io {
 namespace {
@@ -79,7 +79,8 @@ void open_archive(const std::string& path, OpenArchive& out) {
 }
 
 // The same for an archive held in memory; `bytes` must outlive `out`.
-void open_archive_bytes(std::span<const std::byte> bytes, const std::string& what, OpenArchive& out) {
+void open_archive_bytes(std::span<const std::byte> bytes, const std::string& what,
+                        OpenArchive& out) {
   if (bytes.empty()) throw InputError(what + ": empty, expected a .npz archive");
   out.file_size = bytes.size();
   zip_error_t ze;
@@ -155,15 +156,17 @@ constexpr uint64_t kMaxNpyHeader = uint64_t{1} << 20;
 
 // The member's .npy header (and whatever data came with it, in `head`), reading no further
 // than the header needs.
-NpyHeader read_member_header(zip_file_t* f, uint64_t size, const std::string& what, std::vector<std::byte>& head) {
+NpyHeader read_member_header(zip_file_t* f, uint64_t size, const std::string& what,
+                             std::vector<std::byte>& head) {
   head.resize(static_cast<size_t>(std::min<uint64_t>(size, 4096)));
   head.resize(static_cast<size_t>(read_up_to(f, head.data(), head.size(), what)));
   if (head.size() >= 12 && std::memcmp(head.data(), "\x93NUMPY", 6) == 0) {
     // The header's declared length, from the fixed prefix (version 1.0: 2 bytes, else 4).
     const auto* raw = reinterpret_cast<const unsigned char*>(head.data());
-    const uint64_t len = raw[6] == 1 ? (10 + (raw[8] | (uint64_t{raw[9]} << 8)))
-                                     : (12 + (raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) |
-                                              (uint64_t{raw[11]} << 24)));
+    const uint64_t len = raw[6] == 1
+                             ? (10 + (raw[8] | (uint64_t{raw[9]} << 8)))
+                             : (12 + (raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) |
+                                      (uint64_t{raw[11]} << 24)));
     if (len > kMaxNpyHeader) {
       throw InputError(what + ": .npy header of " + std::to_string(len) + " bytes (at most " +
                        std::to_string(kMaxNpyHeader) + " are read)");
@@ -175,7 +178,8 @@ NpyHeader read_member_header(zip_file_t* f, uint64_t size, const std::string& wh
     if (len > head.size()) {
       const size_t before = head.size();
       head.resize(static_cast<size_t>(len));
-      head.resize(before + static_cast<size_t>(read_up_to(f, head.data() + before, len - before, what)));
+      head.resize(before +
+                  static_cast<size_t>(read_up_to(f, head.data() + before, len - before, what)));
     }
   }
   return parse_npy_header(head, what);
@@ -212,7 +216,8 @@ NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std
   const NpyHeader h = read_member_header(file.f, size, what, head);
   if (h.data_offset + h.data_bytes != size) {
     throw InputError(what + ": the member's .npy header (shape " + shape_string(h.shape) + " of " +
-                     dtype_name(h.dtype) + ") needs " + std::to_string(h.data_offset + h.data_bytes) +
+                     dtype_name(h.dtype) + ") needs " +
+                     std::to_string(h.data_offset + h.data_bytes) +
                      " bytes, the zip entry declares " + std::to_string(size));
   }
   // The data straight into the array's buffer: the array is never held twice.

@@ -31,6 +31,7 @@ void write_npz(const std::string& path, const NpzContents& arrays, bool compress
 
 // Helpers for the common case of reading one key with an expected kind.
 // Throws InputError "<path>: missing key '<key>' (keys present: a, b)" when absent.
-const NpyArray& npz_require(const NpzContents& npz, const std::string& path, const std::string& key);
+const NpyArray& npz_require(const NpzContents& npz, const std::string& path,
+                            const std::string& key);
 
 }  // namespace nc::io

@@ -25,12 +25,14 @@ Decoder decoder_create(const DecoderShape& shape) {
 
 DecoderParams decoder_values(Decoder& d) {
   auto& p = d.params;
-  return {p.value_mat(kInWeight), p.value_vec(kInBias), p.value_mat(kOutWeight), p.value_vec(kOutBias)};
+  return {p.value_mat(kInWeight), p.value_vec(kInBias), p.value_mat(kOutWeight),
+          p.value_vec(kOutBias)};
 }
 
 DecoderParamsConst decoder_values(const Decoder& d) {
   const auto& p = d.params;
-  return {p.value_mat(kInWeight), p.value_vec(kInBias), p.value_mat(kOutWeight), p.value_vec(kOutBias)};
+  return {p.value_mat(kInWeight), p.value_vec(kInBias), p.value_mat(kOutWeight),
+          p.value_vec(kOutBias)};
 }
 
 DecoderParams decoder_grads(Decoder& d) {
@@ -38,8 +40,12 @@ DecoderParams decoder_grads(Decoder& d) {
   return {p.grad_mat(kInWeight), p.grad_vec(kInBias), p.grad_mat(kOutWeight), p.grad_vec(kOutBias)};
 }
 
-std::span<float> decoder_head_values(Decoder& d) { return d.params.value_span(kInBias, kOutBias); }
-std::span<float> decoder_head_grads(Decoder& d) { return d.params.grad_span(kInBias, kOutBias); }
+std::span<float> decoder_head_values(Decoder& d) {
+  return d.params.value_span(kInBias, kOutBias);
+}
+std::span<float> decoder_head_grads(Decoder& d) {
+  return d.params.grad_span(kInBias, kOutBias);
+}
 
 void decoder_init_default(Decoder& d, Rng& rng) {
   const DecoderParams v = decoder_values(d);
@@ -101,7 +107,8 @@ void decoder_backward_head(Decoder& d, const DecoderTargets& t, DecoderWorkspace
   }
   DecoderParams g = decoder_grads(d);
   linear_gradient(g.out_w, g.out_b, cmap(ws.dout), cmap(ws.hidden));
-  linear_backward_input(map(ws.dhidden), cmap(ws.dout), std::as_const(d).params.value_mat(kOutWeight));
+  linear_backward_input(map(ws.dhidden), cmap(ws.dout),
+                        std::as_const(d).params.value_mat(kOutWeight));
   relu_backward(map(ws.dhidden), cmap(ws.dhidden), cmap(ws.hidden));
 }
 

@@ -18,9 +18,9 @@ enum class DecoderKind { regression, classification, circular };
 
 struct DecoderShape {
   DecoderKind kind = DecoderKind::classification;
-  int64_t n_inputs = 0;   // N neurons
-  int64_t n_hidden = 20;  // H
-  int64_t n_outputs = 20; // 1 for regression, C for classification, 2 for circular
+  int64_t n_inputs = 0;    // N neurons
+  int64_t n_hidden = 20;   // H
+  int64_t n_outputs = 20;  // 1 for regression, C for classification, 2 for circular
 };
 
 struct Decoder {
@@ -63,9 +63,9 @@ void decoder_init_default(Decoder& d, Rng& rng);
 // What the loss compares the output with: angles (regression), classes (classification) or
 // unit vectors (circular).
 struct DecoderTargets {
-  std::vector<float> angles;    // (B) degrees
-  std::vector<int32_t> classes; // (B) in [0, C)
-  RowMat unit;                  // (B,2) cos, sin of 2πθ/P, circular only
+  std::vector<float> angles;     // (B) degrees
+  std::vector<int32_t> classes;  // (B) in [0, C)
+  RowMat unit;                   // (B,2) cos, sin of 2πθ/P, circular only
 };
 
 // Buffers for a batch of B rows, reused across iterations (no allocation in the loop).

@@ -27,8 +27,8 @@ Encoder encoder_create(const EncoderShape& s) {
 
 EncoderParams encoder_values(Encoder& e) {
   auto& p = e.params;
-  return {p.value_vec(kConvWeight).data(), p.value_vec(kConvBias).data(), p.value_mat(kEncOutWeight),
-          p.value_vec(kEncOutBias)};
+  return {p.value_vec(kConvWeight).data(), p.value_vec(kConvBias).data(),
+          p.value_mat(kEncOutWeight), p.value_vec(kEncOutBias)};
 }
 
 EncoderParams encoder_grads(Encoder& e) {
@@ -37,8 +37,12 @@ EncoderParams encoder_grads(Encoder& e) {
           p.grad_vec(kEncOutBias)};
 }
 
-std::span<float> encoder_conv_values(Encoder& e) { return e.params.value_span(kConvWeight, kConvBias); }
-std::span<float> encoder_conv_grads(Encoder& e) { return e.params.grad_span(kConvWeight, kConvBias); }
+std::span<float> encoder_conv_values(Encoder& e) {
+  return e.params.value_span(kConvWeight, kConvBias);
+}
+std::span<float> encoder_conv_grads(Encoder& e) {
+  return e.params.grad_span(kConvWeight, kConvBias);
+}
 
 void encoder_init(Encoder& e, EncoderFilters filters, Rng& rng) {
   EncoderParams v = encoder_values(e);
@@ -64,12 +68,14 @@ void EncoderWorkspace::resize(int64_t batch, const EncoderShape& s) {
 void encoder_forward(const Encoder& e, const float* images, int64_t batch, EncoderWorkspace& ws) {
   if (ws.out.rows() != batch) ws.resize(batch, e.shape);
   const auto& p = e.params;
-  conv2d_forward(ws.features.data(), images, p.value_vec(kConvWeight).data(), p.value_vec(kConvBias).data(),
-                 e.shape.conv(static_cast<int>(batch)));
-  linear_forward(map(ws.out), cmap(ws.features), p.value_mat(kEncOutWeight), p.value_vec(kEncOutBias));
+  conv2d_forward(ws.features.data(), images, p.value_vec(kConvWeight).data(),
+                 p.value_vec(kConvBias).data(), e.shape.conv(static_cast<int>(batch)));
+  linear_forward(map(ws.out), cmap(ws.features), p.value_mat(kEncOutWeight),
+                 p.value_vec(kEncOutBias));
 }
 
-double encoder_loss(const Encoder& e, CMatMap target, const EncoderWorkspace& ws, float l1, float l2) {
+double encoder_loss(const Encoder& e, CMatMap target, const EncoderWorkspace& ws, float l1,
+                    float l2) {
   double loss = mse_loss(cmap(ws.out), target);
   if (l1 != 0.0f || l2 != 0.0f) {
     const CMatMap w = e.params.value_mat(kEncOutWeight);
@@ -83,8 +89,10 @@ void encoder_backward(Encoder& e, const float* images, int64_t batch, CMatMap ta
   EncoderParams g = encoder_grads(e);
   mse_loss_backward(map(ws.dout), cmap(ws.out), target);
   linear_gradient(g.out_w, g.out_b, cmap(ws.dout), cmap(ws.features));
-  linear_backward_input(map(ws.dfeatures), cmap(ws.dout), std::as_const(e.params).value_mat(kEncOutWeight));
-  conv2d_gradient(g.conv_w, g.conv_b, ws.dfeatures.data(), images, e.shape.conv(static_cast<int>(batch)));
+  linear_backward_input(map(ws.dfeatures), cmap(ws.dout),
+                        std::as_const(e.params).value_mat(kEncOutWeight));
+  conv2d_gradient(g.conv_w, g.conv_b, ws.dfeatures.data(), images,
+                  e.shape.conv(static_cast<int>(batch)));
   if (l1 != 0.0f || l2 != 0.0f) {
     const float* w = std::as_const(e.params).value_mat(kEncOutWeight).data();
     penalty_gradient(g.out_w.data(), w, static_cast<size_t>(g.out_w.size()), l1, l2);

@@ -63,7 +63,8 @@ struct EncoderWorkspace {
 // images is (B,1,H,W). Fills ws.features and ws.out.
 void encoder_forward(const Encoder& e, const float* images, int64_t batch, EncoderWorkspace& ws);
 // MSE of ws.out against target (B,N) plus the penalty on out_layer.weight.
-double encoder_loss(const Encoder& e, CMatMap target, const EncoderWorkspace& ws, float l1, float l2);
+double encoder_loss(const Encoder& e, CMatMap target, const EncoderWorkspace& ws, float l1,
+                    float l2);
 // Accumulates the gradient of encoder_loss into e.params.grads.
 void encoder_backward(Encoder& e, const float* images, int64_t batch, CMatMap target,
                       EncoderWorkspace& ws, float l1, float l2);

@@ -40,7 +40,7 @@ void log_softmax_forward(MatMap out, CMatMap inp) {
   // Eigen evaluates the first elements before an aligned address with scalar exp and the rest
   // with its vector exp, which round differently, so writing into `out` would make the result
   // depend on where out happens to lie.
-  thread_local RowMat shifted, e;  // (B,C) x - m and exp(x - m)
+  thread_local RowMat shifted, e;        // (B,C) x - m and exp(x - m)
   thread_local std::vector<double> lse;  // (B)
   shifted.resize(B, C);
   lse.resize(static_cast<size_t>(B));
@@ -84,7 +84,8 @@ void log_softmax_backward(MatMap dinp, CMatMap dout, CMatMap out) {
     const float s = static_cast<float>(sum);
     const float* e = softmax.data() + b * C;
     float* d = dinp.data() + b * C;
-    for (Eigen::Index c = 0; c < C; ++c) d[c] = g[c] - e[c] * s;  // g[c] read before d[c] is written
+    for (Eigen::Index c = 0; c < C; ++c)
+      d[c] = g[c] - e[c] * s;  // g[c] read before d[c] is written
   }
 }
 

@@ -7,12 +7,12 @@
 namespace nc {
 
 struct Conv2dShape {
-  int batch = 1;     // B
-  int c_in = 1;      // C_in
-  int c_out = 1;     // C_out
-  int height = 12;   // H
-  int width = 16;    // W
-  int kernel = 7;    // K (odd)
+  int batch = 1;    // B
+  int c_in = 1;     // C_in
+  int c_out = 1;    // C_out
+  int height = 12;  // H
+  int width = 16;   // W
+  int kernel = 7;   // K (odd)
 };
 
 // out is (B,C_out,H,W), inp is (B,C_in,H,W), weight is (C_out,C_in,K,K), bias is (C_out)

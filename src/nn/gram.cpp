@@ -5,7 +5,8 @@
 
 namespace nc {
 
-void gram_accumulate(Eigen::MatrixXf& k, const float* x_block, int64_t n, int64_t cols, int64_t ld) {
+void gram_accumulate(Eigen::MatrixXf& k, const float* x_block, int64_t n, int64_t cols,
+                     int64_t ld) {
   assert(k.rows() == n && k.cols() == n);
   using Strided = Eigen::Map<const RowMat, 0, Eigen::OuterStride<>>;
   const Strided xb(x_block, n, cols, Eigen::OuterStride<>(ld));
@@ -13,7 +14,9 @@ void gram_accumulate(Eigen::MatrixXf& k, const float* x_block, int64_t n, int64_
   k.selfadjointView<Eigen::Lower>().rankUpdate(xb);
 }
 
-RowMat gram_finish(const Eigen::MatrixXf& k) { return k.selfadjointView<Eigen::Lower>().toDenseMatrix(); }
+RowMat gram_finish(const Eigen::MatrixXf& k) {
+  return k.selfadjointView<Eigen::Lower>().toDenseMatrix();
+}
 
 RowMat gram_matrix(CMatMap x) {
   const int64_t n = x.rows(), neurons = x.cols();
@@ -23,7 +26,8 @@ RowMat gram_matrix(CMatMap x) {
   return gram_finish(k);
 }
 
-RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows, const std::vector<int64_t>& cols) {
+RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,
+                  const std::vector<int64_t>& cols) {
   RowMat b(static_cast<int64_t>(rows.size()), static_cast<int64_t>(cols.size()));
   for (size_t i = 0; i < rows.size(); ++i)
     for (size_t j = 0; j < cols.size(); ++j)

@@ -27,6 +27,7 @@ RowMat gram_matrix(CMatMap x);
 
 // Rows `rows` and columns `cols` of a Gram matrix: K[rows, cols] (for a fold's train and test
 // blocks). Indices are into the rows of the X the Gram was made from.
-RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows, const std::vector<int64_t>& cols);
+RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,
+                  const std::vector<int64_t>& cols);
 
 }  // namespace nc

@@ -103,7 +103,8 @@ VecMap ParameterSet::grad_vec(const std::string& name) {
 namespace {
 const ParamView& checked_view(const ParameterSet& p, size_t index) {
   const ParamView& v = p.view(index);
-  if (v.offset + v.size > p.values.size()) throw std::logic_error("ParameterSet: \"" + v.name + "\" used before finalize()");
+  if (v.offset + v.size > p.values.size())
+    throw std::logic_error("ParameterSet: \"" + v.name + "\" used before finalize()");
   return v;
 }
 }  // namespace

@@ -58,8 +58,8 @@ class ParameterSet {
   void zero_grad();
   size_t total_size() const { return values.size(); }
 
-  AlignedFloats values;       // every parameter, concatenated in declaration order
-  AlignedFloats grads;        // same layout as values
+  AlignedFloats values;  // every parameter, concatenated in declaration order
+  AlignedFloats grads;   // same layout as values
 
  private:
   std::vector<ParamView> views_;

@@ -17,6 +17,7 @@ struct SgdState {
 
 // params and grads have the same length; grads already hold any penalty term (penalty_gradient),
 // so opt.l1 and opt.l2 must be 0 here. state.velocity is sized on the first momentum step.
-void sgd_step(std::span<float> params, std::span<const float> grads, SgdState& state, const SgdOptions& opt);
+void sgd_step(std::span<float> params, std::span<const float> grads, SgdState& state,
+              const SgdOptions& opt);
 
 }  // namespace nc

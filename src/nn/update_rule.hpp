@@ -29,16 +29,20 @@ inline float penalised_gradient(float w, float g, float l1, float l2) {
 }
 
 // The velocity after a step: g on the first step, else mu v + g.
-inline float momentum_velocity(float v, float g, float mu, bool first) { return first ? g : std::fma(mu, v, g); }
+inline float momentum_velocity(float v, float g, float mu, bool first) {
+  return first ? g : std::fma(mu, v, g);
+}
 
 // w - lr v, as PyTorch's p.add_(v, alpha=-lr), with neg_lr = -lr.
-inline float sgd_apply(float w, float v, float neg_lr) { return std::fma(neg_lr, v, w); }
+inline float sgd_apply(float w, float v, float neg_lr) {
+  return std::fma(neg_lr, v, w);
+}
 
 // The whole rule over m contiguous elements: w (m) updated, v (m) the velocity (null without
 // momentum), g (m) the data gradient. Templated so the inner loop has no branch and vectorises.
 template <bool kMomentum, bool kFirst>
-void sgd_update_block(float* __restrict w, float* __restrict v, const float* __restrict g, int64_t m,
-                      const SgdOptions& o) {
+void sgd_update_block(float* __restrict w, float* __restrict v, const float* __restrict g,
+                      int64_t m, const SgdOptions& o) {
   const float neg_lr = -o.lr, mu = o.momentum, l1 = o.l1, l2 = o.l2;
   for (int64_t i = 0; i < m; ++i) {
     const float gi = penalised_gradient(w[i], g[i], l1, l2);
@@ -56,8 +60,9 @@ void sgd_update_block(float* __restrict w, float* __restrict v, const float* __r
 // momentum) and writes w_out, v_out, which must not overlap them. The state before the step
 // stays in w_in/v_in, so a step can be undone without a copy.
 template <bool kMomentum, bool kFirst>
-void sgd_update_block_to(const float* __restrict w_in, const float* __restrict v_in, float* __restrict w_out,
-                         float* __restrict v_out, const float* __restrict g, int64_t m, const SgdOptions& o) {
+void sgd_update_block_to(const float* __restrict w_in, const float* __restrict v_in,
+                         float* __restrict w_out, float* __restrict v_out,
+                         const float* __restrict g, int64_t m, const SgdOptions& o) {
   const float neg_lr = -o.lr, mu = o.momentum, l1 = o.l1, l2 = o.l2;
   for (int64_t i = 0; i < m; ++i) {
     const float wi = w_in[i];
@@ -73,19 +78,26 @@ void sgd_update_block_to(const float* __restrict w_in, const float* __restrict v
 }
 
 // sgd_update_block_to with the momentum case chosen at run time.
-inline void sgd_update_to(const float* w_in, const float* v_in, float* w_out, float* v_out, const float* g, int64_t m,
-                          const SgdOptions& o, bool first) {
-  if (o.momentum == 0.0f) sgd_update_block_to<false, false>(w_in, nullptr, w_out, nullptr, g, m, o);
-  else if (first) sgd_update_block_to<true, true>(w_in, nullptr, w_out, v_out, g, m, o);
-  else sgd_update_block_to<true, false>(w_in, v_in, w_out, v_out, g, m, o);
+inline void sgd_update_to(const float* w_in, const float* v_in, float* w_out, float* v_out,
+                          const float* g, int64_t m, const SgdOptions& o, bool first) {
+  if (o.momentum == 0.0f)
+    sgd_update_block_to<false, false>(w_in, nullptr, w_out, nullptr, g, m, o);
+  else if (first)
+    sgd_update_block_to<true, true>(w_in, nullptr, w_out, v_out, g, m, o);
+  else
+    sgd_update_block_to<true, false>(w_in, v_in, w_out, v_out, g, m, o);
 }
 
 // sgd_update_block with the momentum case chosen at run time: v must be non-null when
 // o.momentum != 0; `first` says whether v holds no velocity yet.
-inline void sgd_update(float* w, float* v, const float* g, int64_t m, const SgdOptions& o, bool first) {
-  if (o.momentum == 0.0f) sgd_update_block<false, false>(w, nullptr, g, m, o);
-  else if (first) sgd_update_block<true, true>(w, v, g, m, o);
-  else sgd_update_block<true, false>(w, v, g, m, o);
+inline void sgd_update(float* w, float* v, const float* g, int64_t m, const SgdOptions& o,
+                       bool first) {
+  if (o.momentum == 0.0f)
+    sgd_update_block<false, false>(w, nullptr, g, m, o);
+  else if (first)
+    sgd_update_block<true, true>(w, v, g, m, o);
+  else
+    sgd_update_block<true, false>(w, v, g, m, o);
 }
 
 }  // namespace nc

@@ -15,9 +15,12 @@
 
 namespace nc {
 
-int64_t wide_padded_units(int64_t h) { return (h + 7) / 8 * 8; }
+int64_t wide_padded_units(int64_t h) {
+  return (h + 7) / 8 * 8;
+}
 
-void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols) {
+void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0,
+                          int64_t cols) {
   const int64_t hp = wide_padded_units(h);
   for (int64_t k = 0; k < cols; ++k) {
     float* row = wt + k * hp;
@@ -37,9 +40,9 @@ inline float update_one(float w, float g, float neg_lr, float l1, float l2) {
 }
 
 // Columns the vector kernel does not cover: the same sums and update, one column at a time.
-void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
-                          const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                          WeightSums& sums) {
+void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx,
+                          int64_t rows, const float* dpre, int64_t h, int64_t k0, int64_t cols,
+                          float lr, float l1, float l2, WeightSums& sums) {
   for (int64_t j = 0; j < h; ++j) {
     for (int64_t k = k0; k < k0 + cols; ++k) {
       float g = 0.0f;
@@ -53,12 +56,13 @@ void gradient_step_scalar(float* w, int64_t ldw, float* backup, const float* x, 
   }
 }
 
-[[maybe_unused]] void forward_scalar(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows,
-                                     const float* wt, int64_t hp, int64_t cols) {
+[[maybe_unused]] void forward_scalar(float* pre, int64_t ldp, const float* x, int64_t ldx,
+                                     int64_t rows, const float* wt, int64_t hp, int64_t cols) {
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t k = 0; k < cols; ++k) {
       const float xv = x[i * ldx + k];
-      for (int64_t j = 0; j < hp; ++j) pre[i * ldp + j] = std::fma(xv, wt[k * hp + j], pre[i * ldp + j]);
+      for (int64_t j = 0; j < hp; ++j)
+        pre[i * ldp + j] = std::fma(xv, wt[k * hp + j], pre[i * ldp + j]);
     }
 }
 
@@ -138,7 +142,8 @@ void gradient_tile(float* w, int64_t ldw, float* backup, const float* x, int64_t
     for (int q = 0; q < 4; ++q) acc[u][q] = V::zero();
   for (int64_t i = 0; i < rows; ++i) {
     const float* xr = x + i * ldx;
-    const typename V::T x0 = V::load(xr), x1 = V::load(xr + n), x2 = V::load(xr + 2 * n), x3 = V::load(xr + 3 * n);
+    const typename V::T x0 = V::load(xr), x1 = V::load(xr + n), x2 = V::load(xr + 2 * n),
+                        x3 = V::load(xr + 3 * n);
     const float* dr = dp + i * h;
 #pragma GCC unroll 32
     for (int u = 0; u < U; ++u) {
@@ -190,7 +195,8 @@ void sums_tile(const float* w, int64_t ldw, WeightSums& sums) {
 // R rows x V vectors of 8 units, over the block's columns. x points at X[i0, k0], wt at the
 // tile's first unit, pre at pre[i0, first unit].
 template <int R, int V>
-void forward_tile(float* pre, int64_t ldp, const float* x, int64_t ldx, const float* wt, int64_t hp, int64_t cols) {
+void forward_tile(float* pre, int64_t ldp, const float* x, int64_t ldx, const float* wt, int64_t hp,
+                  int64_t cols) {
   __m256 acc[R][V];  // in registers: every loop over r and q is unrolled
 #pragma GCC unroll 32
   for (int r = 0; r < R; ++r)
@@ -218,8 +224,8 @@ void forward_tile(float* pre, int64_t ldp, const float* x, int64_t ldx, const fl
 
 // All rows for V vectors of units starting at vector v0.
 template <int V>
-void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                   int64_t cols, int64_t v0) {
+void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows,
+                   const float* wt, int64_t hp, int64_t cols, int64_t v0) {
   constexpr int R = kFwdRows * 3 / V;  // the same number of accumulators for every V
   int64_t i = 0;
   for (; i + R <= rows; i += R)
@@ -227,7 +233,6 @@ void forward_units(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t
   for (; i < rows; ++i)
     forward_tile<1, V>(pre + i * ldp + 8 * v0, ldp, x + i * ldx, ldx, wt + 8 * v0, hp, cols);
 }
-
 
 #if defined(__AVX512F__)
 // The same kernels on 512-bit vectors, where the machine has them. Every element is computed
@@ -238,8 +243,8 @@ constexpr int kGradCols512 = 64;  // 4 vectors of 16 columns
 
 // R rows x (Z 16-unit vectors + Y 8-unit vectors), over the block's columns.
 template <int R, int Z, int Y>
-void forward_tile512(float* pre, int64_t ldp, const float* x, int64_t ldx, const float* wt, int64_t hp,
-                     int64_t cols) {
+void forward_tile512(float* pre, int64_t ldp, const float* x, int64_t ldx, const float* wt,
+                     int64_t hp, int64_t cols) {
   __m512 az[R][Z > 0 ? Z : 1];
   __m256 ay[R][Y > 0 ? Y : 1];
 #pragma GCC unroll 32
@@ -263,7 +268,8 @@ void forward_tile512(float* pre, int64_t ldp, const float* x, int64_t ldx, const
 #pragma GCC unroll 32
       for (int q = 0; q < Z; ++q) az[r][q] = _mm512_fmadd_ps(xb, wz[q], az[r][q]);
 #pragma GCC unroll 32
-      for (int q = 0; q < Y; ++q) ay[r][q] = _mm256_fmadd_ps(_mm512_castps512_ps256(xb), wy[q], ay[r][q]);
+      for (int q = 0; q < Y; ++q)
+        ay[r][q] = _mm256_fmadd_ps(_mm512_castps512_ps256(xb), wy[q], ay[r][q]);
     }
   }
 #pragma GCC unroll 32
@@ -283,8 +289,8 @@ void forward_tile512(float* pre, int64_t ldp, const float* x, int64_t ldx, const
 
 // All rows for the units [16 v0 .. 16 v0 + 16 Z + 8 Y).
 template <int Z, int Y>
-void forward_units512(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt,
-                      int64_t hp, int64_t cols, int64_t u0) {
+void forward_units512(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows,
+                      const float* wt, int64_t hp, int64_t cols, int64_t u0) {
   constexpr int R = 24 / (Z + Y);  // 24 accumulators whatever the split
   int64_t i = 0;
   for (; i + R <= rows; i += R)
@@ -301,56 +307,71 @@ void unit_tiles(int64_t h, F&& tile) {
   int64_t j = 0;
   for (; j + U <= h; j += U) tile(std::integral_constant<int, U>{}, j);
   const int64_t left = h - j;
-  if constexpr (U > 4) if (left == 4) tile(std::integral_constant<int, 4>{}, j);
-  if constexpr (U > 3) if (left == 3) tile(std::integral_constant<int, 3>{}, j);
-  if constexpr (U > 2) if (left == 2) tile(std::integral_constant<int, 2>{}, j);
-  if constexpr (U > 1) if (left == 1) tile(std::integral_constant<int, 1>{}, j);
+  if constexpr (U > 4)
+    if (left == 4) tile(std::integral_constant<int, 4>{}, j);
+  if constexpr (U > 3)
+    if (left == 3) tile(std::integral_constant<int, 3>{}, j);
+  if constexpr (U > 2)
+    if (left == 2) tile(std::integral_constant<int, 2>{}, j);
+  if constexpr (U > 1)
+    if (left == 1) tile(std::integral_constant<int, 1>{}, j);
 }
 
 #endif  // NC_WIDE_KERNELS
 
 }  // namespace
 
-bool wide_kernels_available() { return NC_WIDE_KERNELS != 0; }
+bool wide_kernels_available() {
+  return NC_WIDE_KERNELS != 0;
+}
 
 // The three functions below split the columns the same way: strips of 64 columns (512-bit
 // kernels, where compiled in), then of 32 (256-bit), then single columns (scalar).
-void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx, int64_t rows,
-                        const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                        WeightSums& sums) {
+void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* x, int64_t ldx,
+                        int64_t rows, const float* dpre, int64_t h, int64_t k0, int64_t cols,
+                        float lr, float l1, float l2, WeightSums& sums) {
   const int64_t end = k0 + cols;
   int64_t k = k0;
 #if NC_WIDE_KERNELS
-  const auto backup_at = [&](int64_t j) { return backup != nullptr ? backup + j * ldw + k : nullptr; };
+  const auto backup_at = [&](int64_t j) {
+    return backup != nullptr ? backup + j * ldw + k : nullptr;
+  };
 #if defined(__AVX512F__)
   for (; k + kGradCols512 <= end; k += kGradCols512) {
     unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
-      gradient_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1,
-                                           l2, sums);
+      gradient_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx,
+                                             rows, dpre + j, h, lr, l1, l2, sums);
     });
   }
 #endif
   for (; k + kGradCols <= end; k += kGradCols) {
     unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
-      gradient_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx, rows, dpre + j, h, lr, l1, l2,
-                                        sums);
+      gradient_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, backup_at(j), x + (k - k0), ldx,
+                                             rows, dpre + j, h, lr, l1, l2, sums);
     });
   }
 #endif
-  if (k < end) gradient_step_scalar(w, ldw, backup, x + (k - k0), ldx, rows, dpre, h, k, end - k, lr, l1, l2, sums);
+  if (k < end)
+    gradient_step_scalar(w, ldw, backup, x + (k - k0), ldx, rows, dpre, h, k, end - k, lr, l1, l2,
+                         sums);
 }
 
-void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WeightSums& sums) {
+void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols,
+                      WeightSums& sums) {
   const int64_t end = k0 + cols;
   int64_t k = k0;
 #if NC_WIDE_KERNELS
 #if defined(__AVX512F__)
   for (; k + kGradCols512 <= end; k += kGradCols512) {
-    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, sums); });
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
+      sums_tile<Zmm, decltype(u)::value>(w + j * ldw + k, ldw, sums);
+    });
   }
 #endif
   for (; k + kGradCols <= end; k += kGradCols) {
-    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) { sums_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, sums); });
+    unit_tiles<kGradUnits>(h, [&](auto u, int64_t j) {
+      sums_tile<Ymm, decltype(u)::value>(w + j * ldw + k, ldw, sums);
+    });
   }
 #endif
   for (int64_t j = 0; j < h; ++j) {
@@ -362,8 +383,8 @@ void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_
   }
 }
 
-void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                  int64_t cols) {
+void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t rows,
+                  const float* wt, int64_t hp, int64_t cols) {
 #if NC_WIDE_KERNELS && defined(__AVX512F__)
   // units in groups of 32 (two 512-bit vectors), then what is left: 24, 16 or 8
   int64_t u = 0;

@@ -32,23 +32,25 @@ bool wide_kernels_available();
 // with nn/update_rule.hpp's element-wise rule. backup (h, ldw) receives the old W
 // (may be null). Adds Σ w², Σ |w| of the new W to sums. Any cols; full speed for multiples of 32
 // (64 with AVX-512).
-void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* xb, int64_t ldx, int64_t rows,
-                        const float* dpre, int64_t h, int64_t k0, int64_t cols, float lr, float l1, float l2,
-                        WeightSums& sums);
+void wide_gradient_step(float* w, int64_t ldw, float* backup, const float* xb, int64_t ldx,
+                        int64_t rows, const float* dpre, int64_t h, int64_t k0, int64_t cols,
+                        float lr, float l1, float l2, WeightSums& sums);
 
 // Adds Σ w², Σ |w| of W[:, k0:k0+cols] to sums, in exactly wide_gradient_step's order: a
 // forward-only pass over weights a step wrote reports the same sums as that step.
-void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols, WeightSums& sums);
+void wide_weight_sums(const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols,
+                      WeightSums& sums);
 
 // The padded width of a transposed W block: h rounded up to a multiple of 8.
 int64_t wide_padded_units(int64_t h);
 
 // wt (cols, hp) = W[:, k0:k0+cols]ᵀ, zero beyond h. hp = wide_padded_units(h).
-void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0, int64_t cols);
+void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int64_t k0,
+                          int64_t cols);
 
 // pre (rows, ldp) += xb (rows, ldx) · wt (cols, hp), over all hp padded columns (ldp >= hp;
 // the padding columns of pre stay 0), with xb the block's columns of X as for the step.
-void wide_forward(float* pre, int64_t ldp, const float* xb, int64_t ldx, int64_t rows, const float* wt, int64_t hp,
-                  int64_t cols);
+void wide_forward(float* pre, int64_t ldp, const float* xb, int64_t ldx, int64_t rows,
+                  const float* wt, int64_t hp, int64_t cols);
 
 }  // namespace nc

@@ -17,9 +17,15 @@ Rgb hot(double t) {
 // matplotlib's `viridis` at nine evenly spaced points; interpolated linearly in between, which
 // stays within a few levels of the 256-entry table.
 constexpr std::array<Rgb, 9> viridis_nodes{{
-    {0.267, 0.005, 0.329}, {0.282, 0.157, 0.471}, {0.243, 0.286, 0.537},
-    {0.192, 0.408, 0.557}, {0.149, 0.510, 0.557}, {0.122, 0.620, 0.537},
-    {0.208, 0.718, 0.475}, {0.431, 0.808, 0.345}, {0.992, 0.906, 0.145},
+    {0.267, 0.005, 0.329},
+    {0.282, 0.157, 0.471},
+    {0.243, 0.286, 0.537},
+    {0.192, 0.408, 0.557},
+    {0.149, 0.510, 0.557},
+    {0.122, 0.620, 0.537},
+    {0.208, 0.718, 0.475},
+    {0.431, 0.808, 0.345},
+    {0.992, 0.906, 0.145},
 }};
 
 }  // namespace
@@ -30,7 +36,8 @@ Rgb colormap_rgb(ColorMap map, double t) {
     case ColorMap::pink: {
       // matplotlib: "pink" is sqrt((2 * gray + hot) / 3).
       const Rgb h = hot(t);
-      return {std::sqrt((2 * t + h.r) / 3), std::sqrt((2 * t + h.g) / 3), std::sqrt((2 * t + h.b) / 3)};
+      return {std::sqrt((2 * t + h.r) / 3), std::sqrt((2 * t + h.g) / 3),
+              std::sqrt((2 * t + h.b) / 3)};
     }
     case ColorMap::bwr:
       // (0, 0, 1) -> (1, 1, 1) -> (1, 0, 0)

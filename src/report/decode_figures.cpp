@@ -28,7 +28,9 @@ double weight_limit(const RowMatD& w, double tutorial_limit) {
   return p99 > 10 * tutorial_limit || p99 < 0.1 * tutorial_limit ? p99 : tutorial_limit;
 }
 
-RowMatD w_in(const models::Decoder& net) { return models::decoder_values(net).in_w.cast<double>(); }
+RowMatD w_in(const models::Decoder& net) {
+  return models::decoder_values(net).in_w.cast<double>();
+}
 
 RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
   RowMatD s(w.rows(), w.cols());

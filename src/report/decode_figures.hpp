@@ -22,20 +22,21 @@
 namespace nc::report {
 
 struct DecodeFigureData {
-  const RowMat& resp;                   // (n_stimuli, n_neurons), rows in file order
-  const std::vector<float>& stimuli;    // (n_stimuli) degrees
+  const RowMat& resp;                 // (n_stimuli, n_neurons), rows in file order
+  const std::vector<float>& stimuli;  // (n_stimuli) degrees
   const analysis::PreferredOrientation& pref;
-  const models::Decoder& net;           // trained
-  const RowMat& hidden;                 // (n_stimuli, H) relu(W_in r + b), rows in angle order
+  const models::Decoder& net;  // trained
+  const RowMat& hidden;        // (n_stimuli, H) relu(W_in r + b), rows in angle order
   const train::History& history;
-  const std::vector<float>& test_angle;       // (n_test) degrees
-  const std::vector<double>& test_decoded;    // (n_test) decoded angle (class centre for a classifier)
-  const std::vector<int32_t>& test_class;     // (n_test) classification only, else empty
-  const std::vector<int32_t>& test_predicted; // (n_test) classification only, else empty
-  int classes = 0;                      // C (classification), 0 for regression
+  const std::vector<float>& test_angle;  // (n_test) degrees
+  const std::vector<double>&
+      test_decoded;                        // (n_test) decoded angle (class centre for a classifier)
+  const std::vector<int32_t>& test_class;  // (n_test) classification only, else empty
+  const std::vector<int32_t>& test_predicted;  // (n_test) classification only, else empty
+  int classes = 0;                             // C (classification), 0 for regression
   double test_mse = 0;
   double fraction_correct = -1;
-  uint64_t seed = 1;                    // picks the random neurons whose tuning curves are drawn
+  uint64_t seed = 1;  // picks the random neurons whose tuning curves are drawn
 };
 
 // Writes the figures into `dir` (each atomically) and returns their file names, in reading order.

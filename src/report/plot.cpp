@@ -10,8 +10,8 @@
 #include <cstring>
 #include <mutex>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 
 namespace nc::report {
 namespace {

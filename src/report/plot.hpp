@@ -35,11 +35,15 @@ struct Ticks {
   bool integer = false;             // automatic ticks on whole numbers only (image rows/columns)
 
   static Ticks none() { return {.kind = Kind::none, .step = 0, .first = 0, .labels = {}}; }
-  static Ticks every(double step) { return {.kind = Kind::step, .step = step, .first = 0, .labels = {}}; }
+  static Ticks every(double step) {
+    return {.kind = Kind::step, .step = step, .first = 0, .labels = {}};
+  }
   static Ticks labelled(double first, double step, std::vector<std::string> labels) {
     return {.kind = Kind::step, .step = step, .first = first, .labels = std::move(labels)};
   }
-  static Ticks whole() { return {.kind = Kind::automatic, .step = 0, .first = 0, .labels = {}, .integer = true}; }
+  static Ticks whole() {
+    return {.kind = Kind::automatic, .step = 0, .first = 0, .labels = {}, .integer = true};
+  }
 };
 
 // An optional lower and upper limit; an absent one is taken from the data.
@@ -72,18 +76,19 @@ struct Resample {
 class Axes {
  public:
   // x, y: same length; non-finite values break the line.
-  void line(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double width_px = 2.0);
+  void line(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+            double width_px = 2.0);
   // Round dots ('.' markers).
-  void dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color, double diameter_px = 5.0,
-            double alpha = 1.0);
+  void dots(const std::vector<double>& x, const std::vector<double>& y, Rgb color,
+            double diameter_px = 5.0, double alpha = 1.0);
   // A histogram: bars of `heights` over the bins [edges[i], edges[i+1]).
   void bars(const std::vector<double>& edges, const std::vector<double>& heights, Rgb color);
   // A heatmap of z (rows x cols), row 0 at the top, cells coloured by `map` from vmin to vmax
   // (values outside are clamped, as imshow's vmin/vmax). Default extent: imshow's
   // (-0.5 .. cols-0.5, rows-0.5 .. -0.5), in the original matrix's indices whatever the
   // resampling.
-  void image(const RowMatD& z, ColorMap map, double vmin, double vmax, std::optional<Extent> extent = {},
-             Resample resample = {});
+  void image(const RowMatD& z, ColorMap map, double vmin, double vmax,
+             std::optional<Extent> extent = {}, Resample resample = {});
   // A colour bar for this axes' image, on its right, with a label along it.
   void colorbar(std::string label = "");
   void legend(std::vector<LegendEntry> entries, Corner where = Corner::best);
@@ -94,7 +99,7 @@ class Axes {
   std::string title, xlabel, ylabel;
   Limits xlim, ylim;
   Ticks xticks, yticks;
-  double pad_left_px = 0;  // extra room on the left for long tick labels
+  double pad_left_px = 0;     // extra room on the left for long tick labels
   bool equal_aspect = false;  // one data unit as long on both axes (imshow's default aspect)
 
   // Internal: what is drawn, in order.

@@ -3,21 +3,20 @@
 // figures, tables of the metrics, the timings and the options of every run, as one plain HTML
 // page with PNG images beside it. Fed by the runs' results, not by files read back.
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "analysis/sparsity.hpp"
 
 namespace nc::report {
 
 struct TutorialStage {
-  std::string key;          // subfolder of the report holding the run's files and figures
-  std::string title;        // for tables
-  double seconds = 0;       // the stage's wall time
-  nlohmann::json metrics;   // the run's metrics record (what its metrics.json holds)
+  std::string key;         // subfolder of the report holding the run's files and figures
+  std::string title;       // for tables
+  double seconds = 0;      // the stage's wall time
+  nlohmann::json metrics;  // the run's metrics record (what its metrics.json holds)
   std::optional<analysis::WeightSparsity> w_in;  // decoders: how sparse in_layer.weight is
 };
 
@@ -28,7 +27,7 @@ struct TutorialPage {
   // and when single trials exist (the built-in data) the discrimination threshold.
   std::vector<TutorialStage> stages;
   uint64_t seed = 1;
-  double seconds = 0;     // the whole run's wall time
+  double seconds = 0;  // the whole run's wall time
 };
 
 // The whole page (<!doctype html> ...).

@@ -6,14 +6,15 @@
 
 #include "core/error.hpp"
 #include "core/format.hpp"
-#include "models/state_dict.hpp"
 #include "core/interrupt.hpp"
+#include "models/state_dict.hpp"
 #include "train/checkpoint.hpp"
 
 namespace nc::runs {
 
-RunCheckpointer::RunCheckpointer(const std::string& command, nlohmann::json options, const std::string& out_dir,
-                                 int64_t every, int64_t n_iter, std::string resume_dir)
+RunCheckpointer::RunCheckpointer(const std::string& command, nlohmann::json options,
+                                 const std::string& out_dir, int64_t every, int64_t n_iter,
+                                 std::string resume_dir)
     : run_info_({{"command", command}, {"options", std::move(options)}}),
       path_(out_dir + "/checkpoint.npz"),
       out_dir_(out_dir),
@@ -28,10 +29,13 @@ void RunCheckpointer::resume(std::ostream& log, bool quiet) {
   const nlohmann::json info = train::read_checkpoint_info(from);
   if (info.value("command", "") != run_info_["command"] ||
       info.value("options", nlohmann::json()) != run_info_["options"])
-    throw InputError("--resume " + resume_dir_ + ": the checkpoint was made by a run with other options (" +
-                     info.value("options", nlohmann::json::object()).dump() + "); give the same options to resume it");
+    throw InputError("--resume " + resume_dir_ +
+                     ": the checkpoint was made by a run with other options (" +
+                     info.value("options", nlohmann::json::object()).dump() +
+                     "); give the same options to resume it");
   train::load_checkpoint(from, state_->params, state_->state, state_->dual);
-  if (!quiet) log << "resuming from " << from << " at iteration " << state_->state.iteration << "\n";
+  if (!quiet)
+    log << "resuming from " << from << " at iteration " << state_->state.iteration << "\n";
 }
 
 void RunCheckpointer::save() const {
@@ -64,8 +68,9 @@ FitHooks command_hooks(const std::string& init, bool quiet, const ProgressStyle&
   checkpoints.add_to(hooks, log, quiet);
   if (!quiet)
     hooks.progress = [&log, style](int64_t it, int64_t n, double tr, double te) {
-      log << "iteration " << it << "/" << n << " | " << style.train_label << " " << format_number(style.format, tr)
-          << " | " << style.test_label << " " << format_number(style.format, te) << "\n";
+      log << "iteration " << it << "/" << n << " | " << style.train_label << " "
+          << format_number(style.format, tr) << " | " << style.test_label << " "
+          << format_number(style.format, te) << "\n";
       log.flush();
     };
   return hooks;

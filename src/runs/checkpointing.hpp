@@ -7,10 +7,9 @@
 // Test hook: NEUROCODEC_TEST_INTERRUPT_AT=N makes the run behave as if SIGINT arrived right
 // after iteration N, so a test can stop a run at a chosen iteration without timing.
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "runs/fit.hpp"
 #include "train/train_state.hpp"

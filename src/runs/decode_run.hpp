@@ -5,11 +5,10 @@
 #include <cstdint>
 #include <functional>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/decoder.hpp"
 #include "runs/fit.hpp"
@@ -17,31 +16,31 @@
 namespace nc::runs {
 
 struct DecodeOptions {
-  std::string data;                    // resp/stimuli .npz; empty = built-in simulated population
+  std::string data;  // resp/stimuli .npz; empty = built-in simulated population
   models::DecoderKind model = models::DecoderKind::classification;
   // ridge or vonmises: a closed-form linear decoder (fit_linear) instead of the MLP `model`.
   std::optional<models::LinearKind> linear;
-  double period = 360.0;               // of the stimulus variable, degrees; 0 = not circular
-  double lambda = 1.0;                 // linear decoders: alpha = lambda * n_train
-  std::optional<int64_t> hidden;       // default: 10 (regression) / 20 (classification, circular)
+  double period = 360.0;          // of the stimulus variable, degrees; 0 = not circular
+  double lambda = 1.0;            // linear decoders: alpha = lambda * n_train
+  std::optional<int64_t> hidden;  // default: 10 (regression) / 20 (classification, circular)
   int classes = 20;
-  std::optional<int64_t> iters;        // default: 50 / 1000
-  std::optional<double> lr;            // default: 1e-4 / 0.1
+  std::optional<int64_t> iters;  // default: 50 / 1000
+  std::optional<double> lr;      // default: 1e-4 / 0.1
   double l1 = 0.0;
   double l2 = 0.0;
   double train_fraction = 0.6;
   uint64_t seed = 1;
-  std::string split;                   // npz with train_idx/test_idx; exclusive with train_fraction
+  std::string split;  // npz with train_idx/test_idx; exclusive with train_fraction
   bool train_fraction_given = false;
-  std::string init;                    // state_dict npz to start from
+  std::string init;  // state_dict npz to start from
   double bin_width = 1.0;
   std::string out = "neurocodec_decode";
   bool quiet = false;
-  bool plots = true;                   // write the figures (src/report) into `out`
-  int64_t checkpoint_every = 0;        // write out/checkpoint.npz every N iterations (0: never)
-  std::string resume;                  // folder holding a checkpoint.npz to continue from
-  int folds = 0;                       // > 0: K-fold cross-validation (select/cv_run.hpp)
-  int repeats = 1;                     // cross-validation repeats, each with new folds
+  bool plots = true;             // write the figures (src/report) into `out`
+  int64_t checkpoint_every = 0;  // write out/checkpoint.npz every N iterations (0: never)
+  std::string resume;            // folder holding a checkpoint.npz to continue from
+  int folds = 0;                 // > 0: K-fold cross-validation (select/cv_run.hpp)
+  int repeats = 1;               // cross-validation repeats, each with new folds
 
   int64_t hidden_or_default() const;
   int64_t iters_or_default() const;
@@ -53,10 +52,10 @@ struct DecodeOptions {
 void validate(const DecodeOptions& opt);
 
 struct DecodeResult {
-  DecoderFit fit;            // the trained decoder, its history and test predictions (MLPs)
-  LinearFit linear;          // the fitted linear decoder and its test predictions (ridge, vonmises)
-  nlohmann::json metrics;    // what metrics.json holds
-  int interrupted_by = 0;    // signal that stopped the run (checkpoint written), or 0
+  DecoderFit fit;          // the trained decoder, its history and test predictions (MLPs)
+  LinearFit linear;        // the fitted linear decoder and its test predictions (ridge, vonmises)
+  nlohmann::json metrics;  // what metrics.json holds
+  int interrupted_by = 0;  // signal that stopped the run (checkpoint written), or 0
 };
 
 // The fit's configuration from the command's options (defaults resolved).

@@ -1,19 +1,18 @@
-#include "core/format.hpp"
 #include "runs/encode_run.hpp"
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <ostream>
 
-#include <nlohmann/json.hpp>
-
 #include "core/error.hpp"
+#include "core/format.hpp"
 #include "core/resources.hpp"
 #include "data/dataset.hpp"
+#include "io/json.hpp"
 #include "io/npz.hpp"
 #include "models/state_dict.hpp"
 #include "report/encode_figures.hpp"
 #include "runs/checkpointing.hpp"
-#include "io/json.hpp"
 #include "runs/output_dir.hpp"
 #include "sim/population.hpp"
 #include "sim/stimuli.hpp"
@@ -30,7 +29,9 @@ io::NpyArray vec(const std::vector<double>& v) {
   return io::NpyArray::from_double(v, {static_cast<int64_t>(v.size())});
 }
 // JSON has no NaN: a median over no included neuron is written as null.
-nlohmann::json num(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+nlohmann::json num(double v) {
+  return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr);
+}
 }  // namespace
 
 void validate(const EncodeOptions& o) {
@@ -40,17 +41,23 @@ void validate(const EncodeOptions& o) {
   require(o.kernel >= 1 && o.kernel % 2 == 1 && o.kernel <= 31,
           "--kernel: expected an odd size between 1 and 31, got " + std::to_string(o.kernel));
   require(o.iters >= 1, "--iters: expected at least 1, got " + std::to_string(o.iters));
-  require(std::isfinite(o.lr) && o.lr > 0, "--lr: expected a finite rate > 0, got " + std::to_string(o.lr));
+  require(std::isfinite(o.lr) && o.lr > 0,
+          "--lr: expected a finite rate > 0, got " + std::to_string(o.lr));
   require(std::isfinite(o.momentum) && o.momentum >= 0 && o.momentum < 1,
           "--momentum: expected a value in [0, 1), got " + std::to_string(o.momentum));
-  require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " + std::to_string(o.checkpoint_every));
-  require(std::isfinite(o.l1) && o.l1 >= 0, "--l1: expected a finite penalty >= 0, got " + std::to_string(o.l1));
-  require(std::isfinite(o.l2) && o.l2 >= 0, "--l2: expected a finite penalty >= 0, got " + std::to_string(o.l2));
+  require(o.checkpoint_every >= 0, "--checkpoint-every: expected N >= 0 iterations, got " +
+                                       std::to_string(o.checkpoint_every));
+  require(std::isfinite(o.l1) && o.l1 >= 0,
+          "--l1: expected a finite penalty >= 0, got " + std::to_string(o.l1));
+  require(std::isfinite(o.l2) && o.l2 >= 0,
+          "--l2: expected a finite penalty >= 0, got " + std::to_string(o.l2));
 }
 
-data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source, std::ostream& log) {
+data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source,
+                                       std::ostream& log) {
   if (opt.data.empty()) {
-    if (!opt.quiet) log << "no --data given: using the built-in simulated V1 population (seed 1, split halves)\n";
+    if (!opt.quiet)
+      log << "no --data given: using the built-in simulated V1 population (seed 1, split halves)\n";
     source = "simulated";
     return sim::simulate_population_split(sim::PopulationOptions{});
   }
@@ -61,11 +68,16 @@ data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& so
 // What the run computes from: a checkpoint must be resumed with the same.
 nlohmann::json encode_options_record(const EncodeOptions& opt) {
   return {
-      {"channels", opt.channels}, {"kernel", opt.kernel},
-      {"iters", opt.iters},       {"lr", opt.lr},
-      {"momentum", opt.momentum}, {"l2", opt.l2},
-      {"l1", opt.l1},             {"filters", opt.filters == models::EncoderFilters::seed ? "seed" : "random"},
-      {"seed", opt.seed},         {"init", opt.init},
+      {"channels", opt.channels},
+      {"kernel", opt.kernel},
+      {"iters", opt.iters},
+      {"lr", opt.lr},
+      {"momentum", opt.momentum},
+      {"l2", opt.l2},
+      {"l1", opt.l1},
+      {"filters", opt.filters == models::EncoderFilters::seed ? "seed" : "random"},
+      {"seed", opt.seed},
+      {"init", opt.init},
       {"data", opt.data},
   };
 }
@@ -87,7 +99,6 @@ nlohmann::json encode_fit_metrics(const EncoderFit& fit) {
 
 namespace {
 
-
 io::NpzContents prediction_arrays(const EncoderFit& fit, const std::vector<float>& stimuli) {
   io::NpzContents pred;
   pred["prediction"] = mat(fit.prediction);
@@ -101,7 +112,8 @@ io::NpzContents prediction_arrays(const EncoderFit& fit, const std::vector<float
   return pred;
 }
 
-nlohmann::json metrics_record(const std::string& source, const EncoderFit& fit, const nlohmann::json& options) {
+nlohmann::json metrics_record(const std::string& source, const EncoderFit& fit,
+                              const nlohmann::json& options) {
   nlohmann::json m;
   m["command"] = "encode";
   m["data"] = source;
@@ -116,9 +128,10 @@ void log_summary(const EncodeOptions& opt, const EncoderFit& fit, std::ostream& 
   if (opt.quiet) return;
   log << ">>> median test corr = " << format_number("%.3f", fit.fit.median_test_corr)
       << ", median noise ceiling = " << format_number("%.3f", fit.fit.median_noise_ceiling)
-      << ", median normalized corr = " << format_number("%.3f", fit.fit.median_normalized_corr) << " ("
-      << fit.fit.n_excluded << " neurons excluded); training " << format_number("%.2f", fit.seconds) << " s; wrote "
-      << opt.out << "/{model.npz,predictions.npz,metrics.json}\n";
+      << ", median normalized corr = " << format_number("%.3f", fit.fit.median_normalized_corr)
+      << " (" << fit.fit.n_excluded << " neurons excluded); training "
+      << format_number("%.2f", fit.seconds) << " s; wrote " << opt.out
+      << "/{model.npz,predictions.npz,metrics.json}\n";
 }
 
 }  // namespace
@@ -140,22 +153,31 @@ EncodeResult run_encode(const EncodeOptions& opt, std::ostream& log) {
   std::string source;
   const data::SplitDataset ds = load_encode_dataset(opt, source, log);
   const nlohmann::json options = encode_options_record(opt);
-  RunCheckpointer checkpoints("encode", options, opt.out, opt.checkpoint_every, opt.iters, opt.resume);
+  RunCheckpointer checkpoints("encode", options, opt.out, opt.checkpoint_every, opt.iters,
+                              opt.resume);
   if (!opt.quiet)
-    log << "resp_train contains averaged responses of " << ds.n_neurons() << " neurons to " << ds.n_stimuli()
-        << " binned stimuli; gratings 12 x 16\n";
+    log << "resp_train contains averaged responses of " << ds.n_neurons() << " neurons to "
+        << ds.n_stimuli() << " binned stimuli; gratings 12 x 16\n";
   EncodeResult res;
-  res.fit = fit_encoder(ds, encoder_config(opt), command_hooks(opt.init, opt.quiet, {"train loss:", "test loss:", "%.4f"}, checkpoints, log));
+  res.fit = fit_encoder(
+      ds, encoder_config(opt),
+      command_hooks(opt.init, opt.quiet, {"train loss:", "test loss:", "%.4f"}, checkpoints, log));
   res.interrupted_by = checkpoints.stopped_by();
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";
 
   res.metrics = metrics_record(source, res.fit, options);
   if (opt.plots)
-    res.metrics["figures"] = report::write_encode_figures(
-        opt.out, {.stimuli = ds.stimuli, .resp_train = ds.resp_train, .resp_test = ds.resp_test,
-                  .prediction = res.fit.prediction, .fit = res.fit.fit, .history = res.fit.history,
-                  .net = res.fit.net, .conv_init = res.fit.conv_init, .seed = opt.seed});
+    res.metrics["figures"] =
+        report::write_encode_figures(opt.out, {.stimuli = ds.stimuli,
+                                               .resp_train = ds.resp_train,
+                                               .resp_test = ds.resp_test,
+                                               .prediction = res.fit.prediction,
+                                               .fit = res.fit.fit,
+                                               .history = res.fit.history,
+                                               .net = res.fit.net,
+                                               .conv_init = res.fit.conv_init,
+                                               .seed = opt.seed});
   models::save_state_dict(opt.out + "/model.npz", res.fit.net.params);
   io::write_npz(opt.out + "/predictions.npz", prediction_arrays(res.fit, ds.stimuli));
   io::write_json(opt.out + "/metrics.json", res.metrics);  // last: the run's files are complete

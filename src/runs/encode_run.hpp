@@ -4,10 +4,9 @@
 // predictions.npz, the figures and metrics.json (last) into the output folder.
 #include <cstdint>
 #include <iosfwd>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "models/encoder.hpp"
 #include "runs/fit.hpp"
@@ -28,7 +27,7 @@ struct EncodeOptions {
   std::string init;
   std::string out = "neurocodec_encode";
   bool quiet = false;
-  bool plots = true;  // write the figures (src/report) into `out`
+  bool plots = true;             // write the figures (src/report) into `out`
   int64_t checkpoint_every = 0;  // write out/checkpoint.npz every N iterations (0: never)
   std::string resume;            // folder holding a checkpoint.npz to continue from
 };
@@ -46,7 +45,8 @@ EncoderConfig encoder_config(const EncodeOptions& opt);
 
 // The split-format data an encode run works on (the simulated population when opt.data is
 // empty); `source` becomes "simulated" or the file.
-data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source, std::ostream& log);
+data::SplitDataset load_encode_dataset(const EncodeOptions& opt, std::string& source,
+                                       std::ostream& log);
 // The options a run computes from, as metrics.json records them.
 nlohmann::json encode_options_record(const EncodeOptions& opt);
 // The metrics of one fit as metrics.json reports them (sweeps report the same).

@@ -12,8 +12,8 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 }
 
 // The train and test rows of a split, with the targets the decoder's loss compares against.
-train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split, const DecoderConfig& cfg,
-                                const RowMat* gram) {
+train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split,
+                                const DecoderConfig& cfg, const RowMat* gram) {
   train::DecoderData dd;
   if (gram != nullptr) {
     dd.gram = gram;
@@ -58,8 +58,8 @@ void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const Decod
 
 // Initial weights, the optional before-training hook, the loop, and the optional interrupt hook.
 template <class Net, class State, class Train>
-void run_fit(Net& net, State& state, train::DecoderDualState* dual, const FitHooks& hooks, Train&& train_fn,
-             train::Outcome& outcome, double& seconds) {
+void run_fit(Net& net, State& state, train::DecoderDualState* dual, const FitHooks& hooks,
+             Train&& train_fn, train::Outcome& outcome, double& seconds) {
   const train::TrainingStateRefs refs{net.params, state, dual};
   if (hooks.before_training) hooks.before_training(refs);
   // "seconds" is the training loop, as the PyTorch reference times it: data preparation and
@@ -78,8 +78,10 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
                             : cfg.model == models::DecoderKind::circular ? 2
                                                                          : cfg.classes;
   DecoderFit fit;
-  fit.net = models::decoder_create(
-      {.kind = cfg.model, .n_inputs = ds.n_neurons(), .n_hidden = cfg.hidden, .n_outputs = n_outputs});
+  fit.net = models::decoder_create({.kind = cfg.model,
+                                    .n_inputs = ds.n_neurons(),
+                                    .n_hidden = cfg.hidden,
+                                    .n_outputs = n_outputs});
   if (hooks.init) {
     hooks.init(fit.net.params);
   } else {
@@ -88,9 +90,13 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
   }
   const train::DecoderData dd = decoder_data(ds, split, cfg, hooks.gram);
   train::DecoderTrainState state;
-  run_fit(fit.net, state, &state.dual, hooks,
-          [&] { return train::train_decoder(fit.net, dd, cfg.train, state, hooks.progress, hooks.after_step); },
-          fit.outcome, fit.seconds);
+  run_fit(
+      fit.net, state, &state.dual, hooks,
+      [&] {
+        return train::train_decoder(fit.net, dd, cfg.train, state, hooks.progress,
+                                    hooks.after_step);
+      },
+      fit.outcome, fit.seconds);
   fit.history = state.history;
   if (!fit.outcome.interrupted) decode_test_rows(fit, dd, cfg);
   return fit;
@@ -114,7 +120,8 @@ LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const Li
   return fit;
 }
 
-DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds, double period) {
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds,
+                                double period) {
   DecoderAnalysis a;
   models::DecoderWorkspace ws;
   if (period == 0) {
@@ -129,7 +136,8 @@ DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset&
   return a;
 }
 
-EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg, const FitHooks& hooks) {
+EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg,
+                       const FitHooks& hooks) {
   models::EncoderShape shape = cfg.shape;
   shape.n_neurons = ds.n_neurons();
   EncoderFit fit;
@@ -147,9 +155,13 @@ EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg, c
   data.resp_train = ds.resp_train;
   data.resp_test = ds.resp_test;
   train::EncoderTrainState state;
-  run_fit(fit.net, state, nullptr, hooks,
-          [&] { return train::train_encoder(fit.net, data, cfg.train, state, hooks.progress, hooks.after_step); },
-          fit.outcome, fit.seconds);
+  run_fit(
+      fit.net, state, nullptr, hooks,
+      [&] {
+        return train::train_encoder(fit.net, data, cfg.train, state, hooks.progress,
+                                    hooks.after_step);
+      },
+      fit.outcome, fit.seconds);
   fit.history = state.history;
   if (!fit.outcome.interrupted) {
     models::EncoderWorkspace ws;

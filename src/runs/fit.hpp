@@ -43,7 +43,7 @@ struct FitHooks {
 struct DecoderConfig {
   models::DecoderKind model = models::DecoderKind::classification;
   int64_t hidden = 20;
-  int classes = 20;  // classification only
+  int classes = 20;       // classification only
   double period = 360.0;  // of the stimulus variable, degrees; 0 = not circular (regression only)
   train::DecoderTrainOptions train;
   uint64_t seed = 1;  // initial weights from Rng(derive_seed(seed, stream_id("init")))
@@ -53,14 +53,14 @@ struct DecoderFit {
   models::Decoder net;  // trained (or the last finite state when diverged)
   train::History history;
   train::Outcome outcome;
-  double seconds = 0;                  // the training loop's wall time
-  std::vector<float> test_angle;       // (n_test) degrees
-  std::vector<int32_t> test_class;     // (n_test) classification only
-  std::vector<double> test_decoded;    // (n_test) decoded angle (class centre for a classifier,
-                                       // atan2 of the outputs for the circular decoder)
-  std::vector<int32_t> test_predicted; // (n_test) classification only
+  double seconds = 0;                   // the training loop's wall time
+  std::vector<float> test_angle;        // (n_test) degrees
+  std::vector<int32_t> test_class;      // (n_test) classification only
+  std::vector<double> test_decoded;     // (n_test) decoded angle (class centre for a classifier,
+                                        // atan2 of the outputs for the circular decoder)
+  std::vector<int32_t> test_predicted;  // (n_test) classification only
   analysis::DecodingErrors errors;
-  double fraction_correct = -1;        // classification only
+  double fraction_correct = -1;  // classification only
 };
 
 // Trains on split.train_idx rows of ds and decodes its split.test_idx rows. `init_rng`, when
@@ -75,7 +75,8 @@ struct DecoderAnalysis {
 };
 // For P = 0 (no angle) there is no preferred orientation: pref stays empty and `hidden` holds
 // the rows in file order.
-DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds, double period = 360.0);
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds,
+                                double period = 360.0);
 
 struct LinearConfig {
   models::LinearKind model = models::LinearKind::ridge;
@@ -110,12 +111,13 @@ struct EncoderFit {
   train::History history;
   train::Outcome outcome;
   double seconds = 0;
-  sim::ImageStack images;          // (n, 1, H, W) the gratings it was fitted to
-  std::vector<float> conv_init;    // (C,1,K,K) conv.weight before training
-  RowMat prediction;               // (n_stimuli, n_neurons)
-  analysis::EncodingFit fit;       // per neuron, against resp_train / resp_test
+  sim::ImageStack images;        // (n, 1, H, W) the gratings it was fitted to
+  std::vector<float> conv_init;  // (C,1,K,K) conv.weight before training
+  RowMat prediction;             // (n_stimuli, n_neurons)
+  analysis::EncodingFit fit;     // per neuron, against resp_train / resp_test
 };
 
-EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg, const FitHooks& hooks = {});
+EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg,
+                       const FitHooks& hooks = {});
 
 }  // namespace nc::runs

@@ -5,8 +5,8 @@
 #include <cstring>
 #include <filesystem>
 
-#include "core/error.hpp"
 #include "core/atomic_file.hpp"
+#include "core/error.hpp"
 
 namespace nc::runs {
 
@@ -20,7 +20,8 @@ void prepare_output_dir(const std::string& dir) {
   // clear such leftovers so the folder holds only complete files.
   for (const auto& entry : std::filesystem::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
-    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos && entry.is_regular_file())
+    if (name.size() > 1 && name[0] == '.' && name.find(".tmp.") != std::string::npos &&
+        entry.is_regular_file())
       std::filesystem::remove(entry.path(), ec);
   }
   const std::string probe = temp_path_for(dir + "/.write-check");

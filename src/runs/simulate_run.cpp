@@ -23,7 +23,8 @@ std::string write_simulated(const SimulateOptions& opt) {
     const auto d = sim::simulate_single_trials(opt.population);
     npz["resp"] = mat(d.resp);
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
-    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) + " single trials";
+    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
+           " single trials";
   } else if (opt.split) {
     const auto d = sim::simulate_population_split(opt.population, opt.bin_width.value_or(6.0));
     npz["resp_train"] = mat(d.resp_train);
@@ -35,7 +36,8 @@ std::string write_simulated(const SimulateOptions& opt) {
     const auto d = sim::simulate_population(opt.population, opt.bin_width.value_or(1.0));
     npz["resp"] = mat(d.resp);
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
-    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) + " stimulus bins";
+    what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
+           " stimulus bins";
   }
   io::write_npz(opt.out, npz, opt.compress);
   return what;

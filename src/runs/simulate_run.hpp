@@ -9,9 +9,9 @@
 namespace nc::runs {
 
 struct SimulateOptions {
-  std::string out;                  // .npz path
-  bool split = false;               // resp_train/resp_test/stimuli instead of resp/stimuli
-  bool single_trials = false;       // resp (trials x neurons) and stimuli per trial, not binned
+  std::string out;             // .npz path
+  bool split = false;          // resp_train/resp_test/stimuli instead of resp/stimuli
+  bool single_trials = false;  // resp (trials x neurons) and stimuli per trial, not binned
   sim::PopulationOptions population;
   std::optional<double> bin_width;  // default 1 (resp format) or 6 (split format)
   bool compress = false;

@@ -14,7 +14,7 @@ namespace {
 struct Trials {
   std::vector<double> angle;  // degrees, uniform on [0, 360)
   std::vector<double> cos_a, sin_a;
-  std::vector<double> gain;   // shared multiplicative gain, mean 1
+  std::vector<double> gain;  // shared multiplicative gain, mean 1
 };
 
 Trials draw_trials(const PopulationOptions& opt) {
@@ -38,7 +38,8 @@ Trials draw_trials(const PopulationOptions& opt) {
 }
 
 // Single-trial responses of neuron j, z-scored across trials, into `z` (trials).
-void neuron_responses(const PopulationOptions& opt, const Trials& t, int64_t j, std::vector<double>& z) {
+void neuron_responses(const PopulationOptions& opt, const Trials& t, int64_t j,
+                      std::vector<double>& z) {
   Rng rng(derive_seed(opt.seed, static_cast<uint64_t>(j) + 1));
   const bool tuned = rng.uniform() >= opt.untuned_fraction;
   const double pref = 2.0 * std::numbers::pi * rng.uniform();  // preferred direction
@@ -76,10 +77,13 @@ std::vector<double> bin_edges(double width) {
 }
 
 void check(const PopulationOptions& opt, double bin_width) {
-  if (opt.neurons < 1) throw InputError("--neurons: expected at least 1, got " + std::to_string(opt.neurons));
-  if (opt.trials < 2) throw InputError("--trials: expected at least 2, got " + std::to_string(opt.trials));
+  if (opt.neurons < 1)
+    throw InputError("--neurons: expected at least 1, got " + std::to_string(opt.neurons));
+  if (opt.trials < 2)
+    throw InputError("--trials: expected at least 2, got " + std::to_string(opt.trials));
   if (!(bin_width > 0.0) || !std::isfinite(bin_width) || bin_width > 360.0)
-    throw InputError("--bin-width: expected a width in (0, 360] degrees, got " + std::to_string(bin_width));
+    throw InputError("--bin-width: expected a width in (0, 360] degrees, got " +
+                     std::to_string(bin_width));
 }
 
 }  // namespace
@@ -112,7 +116,8 @@ data::Dataset simulate_population(const PopulationOptions& opt, double bin_width
     z.resize(t.angle.size());
     acc.assign(static_cast<size_t>(rows), 0.0);
     neuron_responses(opt, t, j, z);
-    for (size_t i = 0; i < z.size(); ++i) acc[static_cast<size_t>(row_of[static_cast<size_t>(bin_of[i])])] += z[i];
+    for (size_t i = 0; i < z.size(); ++i)
+      acc[static_cast<size_t>(row_of[static_cast<size_t>(bin_of[i])])] += z[i];
     for (int64_t r = 0; r < rows; ++r)
       d.resp(r, j) = static_cast<float>(acc[static_cast<size_t>(r)] /
                                         static_cast<double>(count_of_row[static_cast<size_t>(r)]));
@@ -135,7 +140,8 @@ data::Dataset simulate_single_trials(const PopulationOptions& opt) {
     thread_local std::vector<double> z;
     z.resize(t.angle.size());
     neuron_responses(opt, t, j, z);
-    for (size_t i = 0; i < z.size(); ++i) d.resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
+    for (size_t i = 0; i < z.size(); ++i)
+      d.resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
   });
   return d;
 }
@@ -148,7 +154,8 @@ data::SplitDataset simulate_population_split(const PopulationOptions& opt, doubl
   Rng rng(derive_seed(opt.seed, 0x5eed));
   const auto perm = rng.permutation(opt.trials);
   std::vector<char> is_train(t.angle.size(), 0);
-  for (int64_t i = 0; i < opt.trials / 2; ++i) is_train[static_cast<size_t>(perm[static_cast<size_t>(i)])] = 1;
+  for (int64_t i = 0; i < opt.trials / 2; ++i)
+    is_train[static_cast<size_t>(perm[static_cast<size_t>(i)])] = 1;
   std::vector<int64_t> bin_of(t.angle.size());
   std::vector<int64_t> n_train(edges.size() + 1, 0), n_test(edges.size() + 1, 0);
   for (size_t i = 0; i < t.angle.size(); ++i) {
@@ -165,7 +172,8 @@ data::SplitDataset simulate_population_split(const PopulationOptions& opt, doubl
     d.stimuli.push_back(static_cast<float>(edges[b - 1] + 0.5 * bin_width));
   }
   const auto rows = static_cast<int64_t>(d.stimuli.size());
-  if (rows == 0) throw InputError("simulate: no stimulus bin has trials in both halves; use more --trials");
+  if (rows == 0)
+    throw InputError("simulate: no stimulus bin has trials in both halves; use more --trials");
   d.resp_train.resize(rows, opt.neurons);
   d.resp_test.resize(rows, opt.neurons);
   parallel_for(0, opt.neurons, [&](int64_t j) {
@@ -181,8 +189,10 @@ data::SplitDataset simulate_population_split(const PopulationOptions& opt, doubl
     }
     for (int64_t r = 0; r < rows; ++r) {
       const auto b = static_cast<size_t>(bin_of_row[static_cast<size_t>(r)]);
-      d.resp_train(r, j) = static_cast<float>(acc_train[static_cast<size_t>(r)] / static_cast<double>(n_train[b]));
-      d.resp_test(r, j) = static_cast<float>(acc_test[static_cast<size_t>(r)] / static_cast<double>(n_test[b]));
+      d.resp_train(r, j) =
+          static_cast<float>(acc_train[static_cast<size_t>(r)] / static_cast<double>(n_train[b]));
+      d.resp_test(r, j) =
+          static_cast<float>(acc_test[static_cast<size_t>(r)] / static_cast<double>(n_test[b]));
     }
   });
   return d;

@@ -15,15 +15,15 @@
 namespace nc::sim {
 
 struct PopulationOptions {
-  int64_t neurons = 23589;          // the real recording's neuron count
-  int64_t trials = 4320;            // single trials before binning
-  uint64_t seed = 1;                // the built-in data set always uses seed 1
-  double untuned_fraction = 0.25;   // neurons with no orientation tuning
+  int64_t neurons = 23589;         // the real recording's neuron count
+  int64_t trials = 4320;           // single trials before binning
+  uint64_t seed = 1;               // the built-in data set always uses seed 1
+  double untuned_fraction = 0.25;  // neurons with no orientation tuning
   double log_gain_mean = -0.35;    // tuned amplitude ~ lognormal(mean, sd) in noise-sd units
   double log_gain_sd = 0.6;
-  double kappa_log_mean = 1.0;      // von Mises concentration ~ lognormal: widths vary ~3x
+  double kappa_log_mean = 1.0;  // von Mises concentration ~ lognormal: widths vary ~3x
   double kappa_log_sd = 0.5;
-  double shared_gain_sd = 0.25;     // sd of the log of the trial's shared gain
+  double shared_gain_sd = 0.25;  // sd of the log of the trial's shared gain
   // The angle the population "sees" on a trial differs from the true one by a shared jitter:
   // information-limiting correlations, which keep decoding imperfect however many neurons.
   double angle_jitter_deg = 12.0;

@@ -8,7 +8,9 @@
 namespace nc::sim {
 namespace {
 // numpy's len(arange(0, stop)) for a float stop.
-int64_t arange_len(double stop) { return stop <= 0 ? 0 : static_cast<int64_t>(std::ceil(stop)); }
+int64_t arange_len(double stop) {
+  return stop <= 0 ? 0 : static_cast<int64_t>(std::ceil(stop));
+}
 }  // namespace
 
 RowMat grating(double angle_deg, double sf, double res, bool patch) {
@@ -56,24 +58,29 @@ ImageStack grating_stack(const std::vector<double>& angles_deg, double res) {
       s.width = g.cols();
       s.pixels.resize(static_cast<size_t>(s.n * s.height * s.width));
     }
-    std::copy(g.data(), g.data() + g.size(), s.pixels.begin() + static_cast<std::ptrdiff_t>(i * g.size()));
+    std::copy(g.data(), g.data() + g.size(),
+              s.pixels.begin() + static_cast<std::ptrdiff_t>(i * g.size()));
   }
   return s;
 }
 
 std::vector<float> filter_bank(int out_channels, int K) {
-  if (out_channels < 2) throw InputError("--channels: the seed filter bank needs at least 2 channels, got " + std::to_string(out_channels));
+  if (out_channels < 2)
+    throw InputError("--channels: the seed filter bank needs at least 2 channels, got " +
+                     std::to_string(out_channels));
   if (K < 1) throw InputError("--kernel: expected a kernel size >= 1, got " + std::to_string(K));
   const auto k = static_cast<size_t>(K);
   // grid = linspace(-K/2, K/2, K) as float32
   std::vector<float> grid(k);
   const double start = -K / 2.0, stop = K / 2.0;
   for (int i = 0; i < K; ++i)
-    grid[static_cast<size_t>(i)] = static_cast<float>(K == 1 ? start : (i == K - 1 ? stop : start + i * ((stop - start) / (K - 1))));
+    grid[static_cast<size_t>(i)] = static_cast<float>(
+        K == 1 ? start : (i == K - 1 ? stop : start + i * ((stop - start) / (K - 1))));
   // xx[i][j] = grid[i], yy[i][j] = grid[j] (meshgrid indexing='ij'); r in float32
   std::vector<float> r(k * k);
   for (size_t i = 0; i < k; ++i)
-    for (size_t j = 0; j < k; ++j) r[i * k + j] = std::pow(grid[i] * grid[i] + grid[j] * grid[j], 0.5f);
+    for (size_t j = 0; j < k; ++j)
+      r[i * k + j] = std::pow(grid[i] * grid[i] + grid[j] * grid[j], 0.5f);
   const double sigma = 1.1;
   const auto envelope = [&](double s) {
     std::vector<float> e(k * k);
@@ -81,7 +88,8 @@ std::vector<float> filter_bank(int out_channels, int K) {
     for (size_t i = 0; i < k * k; ++i) e[i] = std::exp(-r[i] / denom);
     return e;
   };
-  const std::vector<float> narrow = envelope(sigma), wide = envelope(sigma * 2), gab_env = envelope(sigma * 0.4);
+  const std::vector<float> narrow = envelope(sigma), wide = envelope(sigma * 2),
+                           gab_env = envelope(sigma * 0.4);
   std::vector<float> bank(static_cast<size_t>(out_channels) * k * k);
   for (size_t i = 0; i < k * k; ++i) {
     const float cs = narrow[i] - 0.5f * wide[i];

@@ -19,7 +19,8 @@ io::NpyArray json_bytes(const nlohmann::json& j) {
 
 nlohmann::json parse_meta(const io::NpzContents& npz, const std::string& path) {
   const io::NpyArray& a = io::npz_require(npz, path, "meta.json");
-  if (a.dtype != io::DType::i32 || a.ndim() != 1) throw InputError(path + ":meta.json: expected an int32 byte array");
+  if (a.dtype != io::DType::i32 || a.ndim() != 1)
+    throw InputError(path + ":meta.json: expected an int32 byte array");
   const auto v = a.to_int64();
   std::string s(v.begin(), v.end());
   try {
@@ -38,7 +39,8 @@ void save_checkpoint(const std::string& path, const ParameterSet& params, const 
   const int64_t iteration = state.iteration;
   io::NpzContents npz = models::state_dict(params);
   if (!sgd.velocity.empty())
-    npz["optim.velocity"] = io::NpyArray::from_float(sgd.velocity, {static_cast<int64_t>(sgd.velocity.size())});
+    npz["optim.velocity"] =
+        io::NpyArray::from_float(sgd.velocity, {static_cast<int64_t>(sgd.velocity.size())});
   nlohmann::json meta;
   meta["iteration"] = iteration;
   meta["sgd_steps"] = sgd.steps;
@@ -48,8 +50,9 @@ void save_checkpoint(const std::string& path, const ParameterSet& params, const 
   meta["dual"] = dual != nullptr && dual->active;
   if (dual != nullptr && dual->active) {
     meta["dual_c"] = dual->c;
-    npz["dual.w0"] = io::NpyArray::from_float({dual->w0.data(), static_cast<size_t>(dual->w0.size())},
-                                              {dual->w0.rows(), dual->w0.cols()});
+    npz["dual.w0"] =
+        io::NpyArray::from_float({dual->w0.data(), static_cast<size_t>(dual->w0.size())},
+                                 {dual->w0.rows(), dual->w0.cols()});
     npz["dual.b"] = io::NpyArray::from_double({dual->b.data(), static_cast<size_t>(dual->b.size())},
                                               {dual->b.rows(), dual->b.cols()});
   }
@@ -87,7 +90,8 @@ LoadedCheckpoint load_checkpoint(const std::string& path, ParameterSet& params, 
   if (auto it = npz.find("optim.velocity"); it != npz.end()) {
     sgd.velocity = it->second.to_float();
     if (sgd.velocity.size() != params.values.size())
-      throw InputError(path + ":optim.velocity: expected " + std::to_string(params.values.size()) + " values");
+      throw InputError(path + ":optim.velocity: expected " + std::to_string(params.values.size()) +
+                       " values");
   }
   if (dual != nullptr) {
     dual->active = meta.value("dual", false);

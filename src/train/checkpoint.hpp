@@ -10,9 +10,8 @@
 //   training draws no random numbers once the weights are initialised.
 // A run resumed from it continues the same arithmetic and ends bit-identical to an
 // uninterrupted run on the same build and thread count.
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "nn/parameters.hpp"
 #include "train/train_state.hpp"

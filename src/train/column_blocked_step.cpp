@@ -1,12 +1,12 @@
 #include "train/column_blocked_step.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 #include <utility>
 #include <vector>
-
-#include <unistd.h>
 
 #include "core/blas_threads.hpp"
 #include "core/parallel.hpp"
@@ -27,7 +27,8 @@ WideParts wide_parts(int64_t n, int64_t block) {
   const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(thread_count(), blocks));
   WideParts p;
   for (int64_t k = 0; k < workers; ++k)
-    p.ranges.emplace_back(blocks * k / workers * block, std::min(n, blocks * (k + 1) / workers * block));
+    p.ranges.emplace_back(blocks * k / workers * block,
+                          std::min(n, blocks * (k + 1) / workers * block));
   return p;
 }
 
@@ -44,8 +45,8 @@ int64_t hand_block_cols(int64_t rows) {
 
 // One worker's pass. With dpre == nullptr it only does the forward products.
 void wide_pass(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te,
-               const CMatMap* dpre, RowMat& pre_tr, RowMat& pre_te, WeightSums& sums,
-               int64_t c0, int64_t c1, float lr, float l1, float l2, int64_t /*block: kBlockCols*/) {
+               const CMatMap* dpre, RowMat& pre_tr, RowMat& pre_te, WeightSums& sums, int64_t c0,
+               int64_t c1, float lr, float l1, float l2, int64_t /*block: kBlockCols*/) {
   RowMat g(h, kBlockCols);
   RowMat wblk(h, kBlockCols);
   pre_tr.setZero();
@@ -59,7 +60,8 @@ void wide_pass(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMat
       for (int64_t r = 0; r < h; ++r) {
         float* wr = w + r * n + b0;
         const float* gr = gb.data() + r * kBlockCols;
-        if (backup != nullptr) std::memcpy(backup + r * n + b0, wr, sizeof(float) * static_cast<size_t>(cols));
+        if (backup != nullptr)
+          std::memcpy(backup + r * n + b0, wr, sizeof(float) * static_cast<size_t>(cols));
         sgd_update_block<false, false>(wr, nullptr, gr, cols, {.lr = lr, .l1 = l1, .l2 = l2});
       }
     }
@@ -88,7 +90,8 @@ void wide_pass_hand(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr,
   for (int64_t b0 = c0; b0 < c1; b0 += block) {
     const int64_t cols = std::min(block, c1 - b0);
     if (dpre != nullptr) {
-      wide_gradient_step(w, n, backup, x_tr.data() + b0, n, n_tr, dpre->data(), h, b0, cols, lr, l1, l2, s);
+      wide_gradient_step(w, n, backup, x_tr.data() + b0, n, n_tr, dpre->data(), h, b0, cols, lr, l1,
+                         l2, s);
     } else {
       wide_weight_sums(w, n, h, b0, cols, s);
     }
@@ -102,9 +105,9 @@ void wide_pass_hand(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr,
   sums.sum_abs = s.sum_abs;
 }
 
-void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te, const CMatMap* dpre,
-              MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr, float l1, float l2,
-              WideKernels kernels) {
+void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te,
+              const CMatMap* dpre, MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr,
+              float l1, float l2, WideKernels kernels) {
   assert(x_tr.rows() > 0 && x_te.rows() > 0);  // the data loaders reject empty splits
   const bool hand = kernels != WideKernels::library && wide_kernels_available();
   const auto pass = hand ? wide_pass_hand : wide_pass;
@@ -138,13 +141,15 @@ void column_blocked_sgd_step(float* w, float* backup, int64_t h, int64_t n, CMat
                              CMatMap x_test, CMatMap dpre, MatMap pre_train, MatMap pre_test,
                              const SgdOptions& opt, WeightSums* sums, WideKernels kernels) {
   assert(opt.momentum == 0.0f);
-  wide_run(w, backup, h, n, x_train, x_test, &dpre, pre_train, pre_test, sums, opt.lr, opt.l1, opt.l2, kernels);
+  wide_run(w, backup, h, n, x_train, x_test, &dpre, pre_train, pre_test, sums, opt.lr, opt.l1,
+           opt.l2, kernels);
 }
 
 void column_blocked_forward(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
-                            MatMap pre_train, MatMap pre_test, WeightSums* sums, WideKernels kernels) {
-  wide_run(const_cast<float*>(w), nullptr, h, n, x_train, x_test, nullptr, pre_train, pre_test, sums, 0, 0, 0,
-           kernels);
+                            MatMap pre_train, MatMap pre_test, WeightSums* sums,
+                            WideKernels kernels) {
+  wide_run(const_cast<float*>(w), nullptr, h, n, x_train, x_test, nullptr, pre_train, pre_test,
+           sums, 0, 0, 0, kernels);
 }
 
 }  // namespace nc::train

@@ -21,10 +21,10 @@ namespace {
 // float is the rounding PyTorch applies to W_in at every step; B, c and the sum with c P0 stay
 // in double. SGEMM is twice DGEMM's speed, and this product is most of an iteration.
 struct DualProducts {
-  RowMat k;           // (n_train + n_test, n_train)
-  RowMatD p0;         // (n_train + n_test, H)
-  RowMatD pre;        // (n_train + n_test, H), without in_layer.bias
-  RowMat b32, prod;   // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
+  RowMat k;          // (n_train + n_test, n_train)
+  RowMatD p0;        // (n_train + n_test, H)
+  RowMatD pre;       // (n_train + n_test, H), without in_layer.bias
+  RowMat b32, prod;  // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
   void update(double c, const RowMatD& b_dual) {
     b32 = b_dual.cast<float>();
     prod.noalias() = k * b32.transpose();
@@ -63,8 +63,10 @@ DualProducts dual_products(const DecoderData& data, const RowMat& w0) {
 
 // The rest of one side's forward pass from its rows of pre: + b_in, ReLU, the out layer (and
 // log-softmax) into ws.
-void side_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws, const models::Decoder& d) {
-  ws.hidden = (pre.rowwise() + models::decoder_values(d).in_b.cast<double>().transpose()).cast<float>();
+void side_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws,
+                  const models::Decoder& d) {
+  ws.hidden =
+      (pre.rowwise() + models::decoder_values(d).in_b.cast<double>().transpose()).cast<float>();
   relu_forward(map(ws.hidden), cmap(ws.hidden));
   models::decoder_forward_head(d, ws);
 }
@@ -103,7 +105,8 @@ class DualDecoderStep : public TrainerStep {
     // gradient lives in dPre. The step W <- (1 - 2 lr l2) W - lr dPreᵀ X becomes
     // c <- decay c, B <- decay B - lr dPreᵀ.
     models::decoder_head_gradient(d_, data_.y_train, tr_);
-    const std::span<float> head = models::decoder_head_values(d_), head_grads = models::decoder_head_grads(d_);
+    const std::span<float> head = models::decoder_head_values(d_),
+                           head_grads = models::decoder_head_grads(d_);
     c_before_ = ds_.c;
     b_before_ = ds_.b;
     penalty_valid_ = false;
@@ -153,7 +156,8 @@ class DualDecoderStep : public TrainerStep {
     const double l2 = opt_.penalty.l2;
     const double c = ds_.c;
     bk_.noalias() = ds_.b * k_train_;
-    const double cross = (ds_.b.array() * dual_.p0.topRows(data_.x_train.rows()).transpose().array()).sum();
+    const double cross =
+        (ds_.b.array() * dual_.p0.topRows(data_.x_train.rows()).transpose().array()).sum();
     const double sq = c * c * w0_sq_ + 2.0 * c * cross + (ds_.b.array() * bk_.array()).sum();
     return l2 * sq;
   }
@@ -179,7 +183,8 @@ class DualDecoderStep : public TrainerStep {
 }  // namespace
 
 std::unique_ptr<TrainerStep> make_decoder_dual_step(models::Decoder& d, const DecoderData& data,
-                                                    const DecoderTrainOptions& opt, DecoderTrainState& state) {
+                                                    const DecoderTrainOptions& opt,
+                                                    DecoderTrainState& state) {
   return std::make_unique<DualDecoderStep>(d, data, opt, state);
 }
 

@@ -22,14 +22,20 @@ void finish_forward(const models::Decoder& d, const RowMat& pre, models::Decoder
 
 class FusedDecoderStep : public TrainerStep {
  public:
-  FusedDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt, TrainState& state)
-      : d_(d), data_(data), opt_(opt), state_(state), w_(models::decoder_values(d).in_w),
-        pre_tr_(data.x_train.rows(), d.shape.n_hidden), pre_te_(data.x_test.rows(), d.shape.n_hidden),
+  FusedDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                   TrainState& state)
+      : d_(d),
+        data_(data),
+        opt_(opt),
+        state_(state),
+        w_(models::decoder_values(d).in_w),
+        pre_tr_(data.x_train.rows(), d.shape.n_hidden),
+        pre_te_(data.x_test.rows(), d.shape.n_hidden),
         backup_w_(static_cast<size_t>(w_.size())) {
     tr_.resize(data.x_train.rows(), d.shape);
     te_.resize(data.x_test.rows(), d.shape);
-    column_blocked_forward(w_.data(), w_.rows(), w_.cols(), cmap(data.x_train), cmap(data.x_test), map(pre_tr_),
-                           map(pre_te_), &sums_);
+    column_blocked_forward(w_.data(), w_.rows(), w_.cols(), cmap(data.x_train), cmap(data.x_test),
+                           map(pre_tr_), map(pre_te_), &sums_);
     backup_head_.resize(models::decoder_head_values(d).size());
   }
   double train_loss() override {
@@ -38,7 +44,8 @@ class FusedDecoderStep : public TrainerStep {
   }
   void step() override {
     models::decoder_head_gradient(d_, data_.y_train, tr_);
-    const std::span<float> head = models::decoder_head_values(d_), head_grads = models::decoder_head_grads(d_);
+    const std::span<float> head = models::decoder_head_values(d_),
+                           head_grads = models::decoder_head_grads(d_);
     std::copy(head.begin(), head.end(), backup_head_.begin());
     sgd_step(head, head_grads, state_.sgd, {.lr = opt_.lr});
     column_blocked_sgd_step(w_.data(), backup_w_.data(), w_.rows(), w_.cols(), cmap(data_.x_train),
@@ -65,7 +72,7 @@ class FusedDecoderStep : public TrainerStep {
   const DecoderData& data_;
   const DecoderTrainOptions& opt_;
   TrainState& state_;
-  MatMap w_;  // in_layer.weight (H,N)
+  MatMap w_;                // in_layer.weight (H,N)
   RowMat pre_tr_, pre_te_;  // (n_train,H), (n_test,H) X Wᵀ, without the bias
   models::DecoderWorkspace tr_, te_;
   WeightSums sums_;
@@ -78,7 +85,8 @@ class FusedDecoderStep : public TrainerStep {
 }  // namespace
 
 std::unique_ptr<TrainerStep> make_decoder_fused_step(models::Decoder& d, const DecoderData& data,
-                                                     const DecoderTrainOptions& opt, DecoderTrainState& state) {
+                                                     const DecoderTrainOptions& opt,
+                                                     DecoderTrainState& state) {
   return std::make_unique<FusedDecoderStep>(d, data, opt, state);
 }
 

@@ -7,7 +7,8 @@ namespace {
 
 class PlainDecoderStep : public TrainerStep {
  public:
-  PlainDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt, TrainState& state)
+  PlainDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
+                   TrainState& state)
       : d_(d), data_(data), opt_(opt), state_(state) {
     train_ws_.resize(data.x_train.rows(), d.shape);
     test_ws_.resize(data.x_test.rows(), d.shape);
@@ -40,7 +41,8 @@ class PlainDecoderStep : public TrainerStep {
 }  // namespace
 
 std::unique_ptr<TrainerStep> make_decoder_plain_step(models::Decoder& d, const DecoderData& data,
-                                                     const DecoderTrainOptions& opt, DecoderTrainState& state) {
+                                                     const DecoderTrainOptions& opt,
+                                                     DecoderTrainState& state) {
   return std::make_unique<PlainDecoderStep>(d, data, opt, state);
 }
 

@@ -10,17 +10,25 @@ DecoderAlgorithm resolve_algorithm(const DecoderTrainOptions& opt, const Decoder
     a = opt.penalty.l1 == 0.0f ? DecoderAlgorithm::dual : DecoderAlgorithm::fused;
   if (state.dual.active) a = DecoderAlgorithm::dual;  // a resumed dual run stays dual
   if (a == DecoderAlgorithm::dual && opt.penalty.l1 != 0.0f)
-    throw std::invalid_argument("the decoder's dual form has no L1 term: use the fused or plain form");
+    throw std::invalid_argument(
+        "the decoder's dual form has no L1 term: use the fused or plain form");
   return a;
 }
 
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
-                      DecoderTrainState& state, const ProgressFn& progress, const AfterStepFn& after_step) {
+                      DecoderTrainState& state, const ProgressFn& progress,
+                      const AfterStepFn& after_step) {
   std::unique_ptr<TrainerStep> form;
   switch (resolve_algorithm(opt, state)) {
-    case DecoderAlgorithm::dual: form = make_decoder_dual_step(d, data, opt, state); break;
-    case DecoderAlgorithm::fused: form = make_decoder_fused_step(d, data, opt, state); break;
-    default: form = make_decoder_plain_step(d, data, opt, state); break;
+    case DecoderAlgorithm::dual:
+      form = make_decoder_dual_step(d, data, opt, state);
+      break;
+    case DecoderAlgorithm::fused:
+      form = make_decoder_fused_step(d, data, opt, state);
+      break;
+    default:
+      form = make_decoder_plain_step(d, data, opt, state);
+      break;
   }
   return run_training(*form, state, opt.iters, {kDecoderProgress, progress, after_step});
 }

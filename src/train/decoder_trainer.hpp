@@ -18,8 +18,8 @@ namespace nc::train {
 enum class DecoderAlgorithm {
   automatic,  // dual when there is no L1 term, else fused
   plain,      // layer by layer with the library kernels: the reference in tests
-  fused,      // W_in updated in one cache-blocked pass over X per iteration (column_blocked_step.hpp)
-  dual,       // W_in = c*W_in(0) + B*X_train, B (H x n_train): see decoder_dual.hpp
+  fused,  // W_in updated in one cache-blocked pass over X per iteration (column_blocked_step.hpp)
+  dual,   // W_in = c*W_in(0) + B*X_train, B (H x n_train): see decoder_dual.hpp
 };
 
 struct DecoderTrainOptions {
@@ -54,10 +54,13 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
 
 // Each form's step (train/loop.hpp), for train_decoder and for tests that run one form.
 std::unique_ptr<TrainerStep> make_decoder_plain_step(models::Decoder& d, const DecoderData& data,
-                                                     const DecoderTrainOptions& opt, DecoderTrainState& state);
+                                                     const DecoderTrainOptions& opt,
+                                                     DecoderTrainState& state);
 std::unique_ptr<TrainerStep> make_decoder_fused_step(models::Decoder& d, const DecoderData& data,
-                                                     const DecoderTrainOptions& opt, DecoderTrainState& state);
+                                                     const DecoderTrainOptions& opt,
+                                                     DecoderTrainState& state);
 std::unique_ptr<TrainerStep> make_decoder_dual_step(models::Decoder& d, const DecoderData& data,
-                                                    const DecoderTrainOptions& opt, DecoderTrainState& state);
+                                                    const DecoderTrainOptions& opt,
+                                                    DecoderTrainState& state);
 
 }  // namespace nc::train

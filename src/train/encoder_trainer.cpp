@@ -6,7 +6,8 @@ namespace {
 // The plain form, layer by layer with the library kernels: the reference for the fused one.
 class PlainEncoderStep : public TrainerStep {
  public:
-  PlainEncoderStep(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt, TrainState& state)
+  PlainEncoderStep(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
+                   TrainState& state)
       : e_(e), data_(data), opt_(opt), state_(state) {
     ws_.resize(data.images.n, e.shape);
     models::encoder_forward(e_, data_.images.pixels.data(), data_.images.n, ws_);
@@ -16,10 +17,11 @@ class PlainEncoderStep : public TrainerStep {
   }
   void step() override {
     e_.params.zero_grad();
-    models::encoder_backward(e_, data_.images.pixels.data(), data_.images.n, cmap(data_.resp_train), ws_, opt_.l1,
-                             opt_.l2);
+    models::encoder_backward(e_, data_.images.pixels.data(), data_.images.n, cmap(data_.resp_train),
+                             ws_, opt_.l1, opt_.l2);
     before_.take(e_.params, state_.sgd);
-    sgd_step(e_.params.values, e_.params.grads, state_.sgd, {.lr = opt_.lr, .momentum = opt_.momentum});
+    sgd_step(e_.params.values, e_.params.grads, state_.sgd,
+             {.lr = opt_.lr, .momentum = opt_.momentum});
     // The forward pass with the updated weights serves this step's test loss and the next
     // step's train loss.
     models::encoder_forward(e_, data_.images.pixels.data(), data_.images.n, ws_);
@@ -41,12 +43,14 @@ class PlainEncoderStep : public TrainerStep {
 }  // namespace
 
 std::unique_ptr<TrainerStep> make_encoder_plain_step(models::Encoder& e, const EncoderData& data,
-                                                     const EncoderTrainOptions& opt, EncoderTrainState& state) {
+                                                     const EncoderTrainOptions& opt,
+                                                     EncoderTrainState& state) {
   return std::make_unique<PlainEncoderStep>(e, data, opt, state);
 }
 
 Outcome train_encoder(models::Encoder& e, const EncoderData& data, const EncoderTrainOptions& opt,
-                      EncoderTrainState& state, const ProgressFn& progress, const AfterStepFn& after_step) {
+                      EncoderTrainState& state, const ProgressFn& progress,
+                      const AfterStepFn& after_step) {
   const std::unique_ptr<TrainerStep> form = opt.algorithm == EncoderAlgorithm::fused
                                                 ? make_encoder_fused_step(e, data, opt, state)
                                                 : make_encoder_plain_step(e, data, opt, state);

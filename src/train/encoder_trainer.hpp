@@ -43,8 +43,10 @@ Outcome train_encoder(models::Encoder& e, const EncoderData& data, const Encoder
 
 // Each form's step (train/loop.hpp); the fused one is described in encoder_fused.hpp.
 std::unique_ptr<TrainerStep> make_encoder_plain_step(models::Encoder& e, const EncoderData& data,
-                                                     const EncoderTrainOptions& opt, EncoderTrainState& state);
+                                                     const EncoderTrainOptions& opt,
+                                                     EncoderTrainState& state);
 std::unique_ptr<TrainerStep> make_encoder_fused_step(models::Encoder& e, const EncoderData& data,
-                                                     const EncoderTrainOptions& opt, EncoderTrainState& state);
+                                                     const EncoderTrainOptions& opt,
+                                                     EncoderTrainState& state);
 
 }  // namespace nc::train

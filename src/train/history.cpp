@@ -15,7 +15,8 @@ Outcome diverged_outcome(int64_t it, const char* which, double value) {
   out.diverged = true;
   out.diverged_at = it;
   out.message = std::string("training diverged: ") + which + " loss is " + std::to_string(value) +
-                " at iteration " + std::to_string(it) + "; kept the parameters from before its step";
+                " at iteration " + std::to_string(it) +
+                "; kept the parameters from before its step";
   return out;
 }
 

@@ -31,7 +31,8 @@ Outcome run_training(TrainerStep& form, TrainState& state, int64_t iters, const 
     state.history.train_loss.push_back(train_loss);
     state.history.test_loss.push_back(test_loss);
     state.iteration = it;
-    if (hooks.progress && is_progress_iteration(it, iters, hooks.schedule.lines, hooks.schedule.first_too))
+    if (hooks.progress &&
+        is_progress_iteration(it, iters, hooks.schedule.lines, hooks.schedule.first_too))
       hooks.progress(it, iters, train_loss, test_loss);
     if (hooks.after_step && hooks.after_step(it) && it < iters) {
       out.interrupted = true;

@@ -33,8 +33,8 @@ class TrainerStep {
 
 struct LoopHooks {
   ProgressSchedule schedule;
-  ProgressFn progress;    // may be empty
-  AfterStepFn after_step; // may be empty; true = stop (Outcome::interrupted)
+  ProgressFn progress;     // may be empty
+  AfterStepFn after_step;  // may be empty; true = stop (Outcome::interrupted)
 };
 
 // Runs iterations state.iteration+1 .. iters. Counts state.sgd.steps; records both losses.

@@ -29,8 +29,8 @@ std::vector<std::pair<int64_t, int64_t>> ranges(int64_t n) {
 
 // Rows [r0, r0+rows) of the layer: gradient, then W and b (and their velocities) stepped from
 // `from` into `to` (in place when they are the same).
-void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats, RowMat& g,
-                int64_t r0, int64_t rows, const SgdOptions& opt, bool first) {
+void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats,
+                RowMat& g, int64_t r0, int64_t rows, const SgdOptions& opt, bool first) {
   const int64_t f = feats.cols(), u = feats.rows(), m = rows * f;
   auto gb = g.topRows(rows);
   gb.noalias() = dout.middleCols(r0, rows).transpose() * feats;  // (rows, F)
@@ -39,14 +39,16 @@ void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap 
   if (from.w == to.w) {
     sgd_update(to.w + r0 * f, at(to.vw, r0 * f), g.data(), m, opt, first);
   } else {
-    sgd_update_to(from.w + r0 * f, at(from.vw, r0 * f), to.w + r0 * f, at(to.vw, r0 * f), g.data(), m, opt, first);
+    sgd_update_to(from.w + r0 * f, at(from.vw, r0 * f), to.w + r0 * f, at(to.vw, r0 * f), g.data(),
+                  m, opt, first);
   }
   const SgdOptions bias_opt{.lr = opt.lr, .momentum = opt.momentum};  // no penalty on b
   for (int64_t j = r0; j < r0 + rows; ++j) {
     float gbias = 0.0f;
     for (int64_t s = 0; s < u; ++s) gbias += dout(s, j);
     const float gi = penalised_gradient(from.b[j], gbias, 0.0f, 0.0f);
-    const float v = momentum ? momentum_velocity(first ? 0.0f : from.vb[j], gi, opt.momentum, first) : gi;
+    const float v =
+        momentum ? momentum_velocity(first ? 0.0f : from.vb[j], gi, opt.momentum, first) : gi;
     if (momentum) to.vb[j] = v;
     to.b[j] = sgd_apply(from.b[j], v, -bias_opt.lr);
   }
@@ -54,8 +56,8 @@ void step_block(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap 
 
 }  // namespace
 
-void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats,
-                          MatMap dfeats, const SgdOptions& opt, bool first) {
+void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout,
+                          CMatMap feats, MatMap dfeats, const SgdOptions& opt, bool first) {
   const int64_t n = dout.cols(), f = feats.cols(), u = feats.rows();
   const auto parts = ranges(n);
   std::vector<RowMat> partial(parts.size(), RowMat::Zero(u, f));
@@ -66,7 +68,8 @@ void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to
     const auto [lo, hi] = parts[static_cast<size_t>(k)];
     for (int64_t r0 = lo; r0 < hi; r0 += kBlockRows) {
       const int64_t rows = std::min(kBlockRows, hi - r0);
-      df.noalias() += dout.middleCols(r0, rows) * CMatMap(from.w + r0 * f, rows, f);  // with the old W
+      df.noalias() +=
+          dout.middleCols(r0, rows) * CMatMap(from.w + r0 * f, rows, f);  // with the old W
       step_block(from, to, dout, feats, g, r0, rows, opt, first);
     }
   });
@@ -74,7 +77,8 @@ void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to
   for (const RowMat& p : partial) dfeats += p;
 }
 
-void row_blocked_forward(MatMap out, CMatMap feats, const float* w, const float* b, WeightSums* sums) {
+void row_blocked_forward(MatMap out, CMatMap feats, const float* w, const float* b,
+                         WeightSums* sums) {
   const int64_t n = out.cols(), f = feats.cols();
   const auto parts = ranges(n);
   std::vector<WeightSums> partial(parts.size());

@@ -33,8 +33,8 @@ struct RowBlockedLayer {
 // diverged step is undone by swapping the buffers back. dout is (U,N), feats is (U,F); dfeats
 // (U,F) is written with dOut W (the old W). opt's l1/l2 apply to w only; `first` = no velocity
 // yet (it starts as the gradient, and from.vw/vb are not read).
-void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout, CMatMap feats,
-                          MatMap dfeats, const SgdOptions& opt, bool first);
+void row_blocked_sgd_step(const RowBlockedLayer& from, const RowBlockedLayer& to, CMatMap dout,
+                          CMatMap feats, MatMap dfeats, const SgdOptions& opt, bool first);
 
 // out (U,N) = feats (U,F) Wᵀ + b, by the same row blocks and workers. While each block is in
 // cache it also sums w² and |w| (for the penalty terms of the loss) when `sums` is given.
