@@ -15,20 +15,6 @@ struct DecodeState {
   CLI::Option *hidden_opt = nullptr, *iters_opt = nullptr, *lr_opt = nullptr, *frac_opt = nullptr;
 };
 
-// The run's own options: output, checkpoints, progress, figures.
-void add_run_options(CLI::App* c, const std::shared_ptr<DecodeState>& s) {
-  auto& o = s->opt;
-  c->add_option("--out", o.out, "output folder")->capture_default_str();
-  c->add_flag("--quiet", o.quiet, "no progress output");
-  c->add_option("--checkpoint-every", o.checkpoint_every,
-                "write --out/checkpoint.npz every N iterations (0: never)")
-      ->capture_default_str();
-  c->add_option("--resume", o.resume,
-                "continue the run whose checkpoint.npz is in this folder (same options)");
-  c->add_flag_callback(
-      "--no-plots", [s] { s->opt.plots = false; }, "do not write the figures (PNG) into --out");
-}
-
 }  // namespace
 
 Command add_decode_command(CLI::App& app) {
@@ -73,7 +59,7 @@ Command add_decode_command(CLI::App& app) {
   c->add_option("--init", o.init, "npz state_dict to start from (in_layer.weight, ...)");
   c->add_option("--bin-width", o.bin_width, "re-bin stimuli by this width in degrees (1 = as is)")
       ->capture_default_str();
-  add_run_options(c, s);
+  add_run_options(c, o);
   // Options given as strings or only when present become DecodeOptions fields.
   auto finish = [s] {
     auto& o = s->opt;

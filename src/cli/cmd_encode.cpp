@@ -27,15 +27,7 @@ Command add_encode_command(CLI::App& app) {
       ->capture_default_str();
   c->add_option("--seed", o.seed, "seed of the initial weights")->capture_default_str();
   c->add_option("--init", o.init, "npz state_dict to start from (conv.weight, ...)");
-  c->add_option("--out", o.out, "output folder")->capture_default_str();
-  c->add_flag("--quiet", o.quiet, "no progress output");
-  c->add_option("--checkpoint-every", o.checkpoint_every,
-                "write --out/checkpoint.npz every N iterations (0: never)")
-      ->capture_default_str();
-  c->add_option("--resume", o.resume,
-                "continue the run whose checkpoint.npz is in this folder (same options)");
-  c->add_flag_callback(
-      "--no-plots", [s] { s->opt.plots = false; }, "do not write the figures (PNG) into --out");
+  add_run_options(c, o);
   auto finish = [s] {
     s->opt.filters =
         s->filters == "random" ? models::EncoderFilters::random : models::EncoderFilters::seed;
