@@ -11,7 +11,7 @@
 #include <optional>
 #include <string>
 
-#include "runs/fit.hpp"
+#include "runs/fit_hooks.hpp"
 #include "train/train_state.hpp"
 
 namespace nc::runs {

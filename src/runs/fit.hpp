@@ -19,26 +19,11 @@
 #include "models/decoder.hpp"
 #include "models/encoder.hpp"
 #include "models/linear_decoder.hpp"
+#include "runs/fit_hooks.hpp"
 #include "train/decoder_trainer.hpp"
 #include "train/encoder_trainer.hpp"
 
 namespace nc::runs {
-
-// What a caller may plug into a fit; every member is optional.
-struct FitHooks {
-  // Sets the initial weights instead of the fit's seeded initialisation (e.g. from --init).
-  std::function<void(ParameterSet&)> init;
-  // Called with the training state before the first iteration (e.g. to resume a checkpoint).
-  std::function<void(const train::TrainingStateRefs&)> before_training;
-  train::ProgressFn progress;
-  train::AfterStepFn after_step;
-  // Called when after_step stopped the run, with the state to save (e.g. a checkpoint).
-  std::function<void(const train::TrainingStateRefs&)> on_interrupted;
-  // X Xᵀ of all rows of the dataset's resp (nn/gram.hpp gram_matrix), from a caller that fits
-  // many splits of one dataset (folds, sweep jobs) and computes it once: the dual form then
-  // takes its K blocks from it. Not owned; unused by the plain and fused forms.
-  const RowMat* gram = nullptr;
-};
 
 struct DecoderConfig {
   models::DecoderKind model = models::DecoderKind::classification;
