@@ -223,7 +223,7 @@ NpyArray read_member(zip_t* z, const Member& m, uint64_t archive_size, const std
   // The data straight into the array's buffer: the array is never held twice.
   std::vector<std::byte> data(static_cast<size_t>(h.data_bytes));
   const size_t have = head.size() - h.data_offset;
-  std::memcpy(data.data(), head.data() + h.data_offset, have);
+  if (have > 0) std::memcpy(data.data(), head.data() + h.data_offset, have);  // data() may be null
   head = {};
   const uint64_t got = have + read_up_to(file.f, data.data() + have, h.data_bytes - have, what);
   if (got != h.data_bytes) {
