@@ -141,15 +141,16 @@ Dataset small_dataset() {
   // 8 rows, 2 neurons; angles chosen to hit the edges of 10-degree bins.
   Dataset d;
   d.stimuli = {15.0f, 5.0f, 10.0f, 355.0f, 7.0f, 359.0f, 100.0f, 9.5f};
-  d.resp.resize(8, 2);
-  d.resp << 1, 10,  //
-      2, 20,        //
-      3, 30,        //
-      4, 40,        //
-      5, 50,        //
-      6, 60,        //
-      7, 70,        //
+  RowMat resp(8, 2);
+  resp << 1, 10,  //
+      2, 20,      //
+      3, 30,      //
+      4, 40,      //
+      5, 50,      //
+      6, 60,      //
+      7, 70,      //
       8, 80;
+  d.resp = std::move(resp);
   return d;
 }
 
@@ -160,7 +161,7 @@ TEST(BinDataset, WidthOneIsIdentity) {
     EXPECT_EQ(b.stimuli, d.stimuli);
     ASSERT_EQ(b.resp.rows(), d.resp.rows());
     ASSERT_EQ(b.resp.cols(), d.resp.cols());
-    EXPECT_TRUE(b.resp == d.resp);
+    EXPECT_TRUE(cmap(b.resp) == cmap(d.resp));
   }
 }
 
@@ -426,7 +427,7 @@ TEST_F(LoadDatasetFiles, StimuliColumnEqualsVector) {
   write(f32(resp, {3, 2}), f32(stim, {3}));
   const Dataset vec = load_dataset(path);
   EXPECT_EQ(col.stimuli, vec.stimuli);
-  EXPECT_TRUE(col.resp == vec.resp);
+  EXPECT_TRUE(cmap(col.resp) == cmap(vec.resp));
   // (1, n) and (n, 2) are not angle vectors
   write(f32(resp, {3, 2}), f32(stim, {1, 3}));
   expect_input_error([&] { load_dataset(path); }, {path, "stimuli"});

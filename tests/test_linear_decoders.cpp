@@ -159,7 +159,7 @@ TEST(LinearGolden, PsychometricBinningAndFitAreExactOnTheReferenceOutputs) {
 void expect_discriminate_end_to_end(const std::string& p, double period, int64_t n_rows) {
   const io::NpzContents& ref = discrimination_ref();
   data::Dataset ds = dataset("resp", "stimuli", 360);
-  ds.resp.conservativeResize(n_rows, Eigen::NoChange);
+  ds.resp = RowMat(cmap(ds.resp).topRows(n_rows));
   ds.stimuli.resize(static_cast<size_t>(n_rows));
   runs::DiscriminateConfig cfg;
   cfg.period = period;

@@ -141,8 +141,8 @@ TEST(ReportFigureHelpers, PicksAnglesColumnsAndLabels) {
   EXPECT_EQ(o.angles, (std::vector<double>{0, 0, 45, 90}));
   RowMat m(3, 2);
   m << 1, 2, 3, 4, 5, 6;
-  EXPECT_EQ(report::column(m, 1), (std::vector<double>{2, 4, 6}));
-  EXPECT_EQ(report::column(m, 0, {2, 0}), (std::vector<double>{5, 1}));
+  EXPECT_EQ(report::column(cmap(m), 1), (std::vector<double>{2, 4, 6}));
+  EXPECT_EQ(report::column(cmap(m), 0, {2, 0}), (std::vector<double>{5, 1}));
   EXPECT_EQ(report::arange(3), (std::vector<double>{0, 1, 2}));
   EXPECT_EQ(report::degrees_label("decoding error"), "decoding error (°)");
 }

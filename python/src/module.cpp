@@ -151,14 +151,15 @@ py::dict fit_decoder(const F32Array& x, const F32Array& y, const F32Array& x_tes
   runs::validate(opt);
   const int64_t n_train = x.shape(0), n_test = x_test.shape(0);
   data::Dataset ds;  // train rows, then test rows: the split below takes them back apart
-  ds.resp.resize(n_train + n_test, x.shape(1));
   if (x_test.shape(1) != x.shape(1))
     throw InputError("eval_set: X_test has " + std::to_string(x_test.shape(1)) +
                      " columns but X has " + std::to_string(x.shape(1)) +
                      "; expected the same neurons");
-  std::memcpy(ds.resp.data(), x.data(), sizeof(float) * static_cast<size_t>(x.size()));
-  std::memcpy(ds.resp.data() + x.size(), x_test.data(),
+  RowMat both(n_train + n_test, x.shape(1));
+  std::memcpy(both.data(), x.data(), sizeof(float) * static_cast<size_t>(x.size()));
+  std::memcpy(both.data() + x.size(), x_test.data(),
               sizeof(float) * static_cast<size_t>(x_test.size()));
+  ds.resp = std::move(both);
   ds.stimuli = to_vector(y);
   ds.stimuli.insert(ds.stimuli.end(), y_test.data(), y_test.data() + y_test.size());
   g_last_fit_data = x.data();
@@ -280,7 +281,7 @@ py::array_t<float> encoder_predict(const F32Array& stimuli, const py::dict& sd, 
 
 py::dict dataset_dict(const data::Dataset& d) {
   py::dict r;
-  r["resp"] = to_numpy(d.resp);
+  r["resp"] = to_numpy(RowMat(cmap(d.resp)));
   r["stimuli"] = to_numpy(d.stimuli);
   return r;
 }
@@ -324,7 +325,7 @@ py::dict preferred_orientation(const F32Array& resp, const F32Array& stimuli, do
   data::Dataset ds{to_rowmat(resp), to_vector(stimuli)};
   data::validate(ds, "resp");
   const analysis::PreferredOrientation p =
-      analysis::preferred_orientation(ds.resp, ds.stimuli, sigma);
+      analysis::preferred_orientation(cmap(ds.resp), ds.stimuli, sigma);
   py::dict r;
   r["degrees"] = to_numpy(p.degrees);
   r["order"] = to_numpy(p.order);

@@ -37,7 +37,7 @@ RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate) {
   return y;
 }
 
-PreferredOrientation preferred_orientation(const RowMat& resp, const std::vector<float>& stimuli,
+PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float>& stimuli,
                                            double sigma) {
   const int64_t n = resp.rows(), m = resp.cols();
   PreferredOrientation p;
@@ -46,17 +46,25 @@ PreferredOrientation preferred_orientation(const RowMat& resp, const std::vector
   std::stable_sort(p.row_order.begin(), p.row_order.end(), [&](int64_t a, int64_t b) {
     return stimuli[static_cast<size_t>(a)] < stimuli[static_cast<size_t>(b)];
   });
-  RowMatD sorted(n, m);
-  for (int64_t r = 0; r < n; ++r)
-    sorted.row(r) = resp.row(p.row_order[static_cast<size_t>(r)]).cast<double>();
-  const RowMatD smooth = gaussian_filter_rows(sorted, sigma);
+  // In blocks of neurons (each column is smoothed on its own), so the double copies cost a
+  // block, not the whole matrix again.
+  constexpr int64_t kBlock = 512;
   p.degrees.resize(static_cast<size_t>(m));
-  for (int64_t j = 0; j < m; ++j) {
-    int64_t best = 0;
-    for (int64_t r = 1; r < n; ++r)
-      if (smooth(r, j) > smooth(best, j)) best = r;
-    p.degrees[static_cast<size_t>(j)] =
-        stimuli[static_cast<size_t>(p.row_order[static_cast<size_t>(best)])];
+  RowMatD sorted;
+  for (int64_t j0 = 0; j0 < m; j0 += kBlock) {
+    const int64_t cols = std::min(kBlock, m - j0);
+    sorted.resize(n, cols);
+    for (int64_t r = 0; r < n; ++r)
+      sorted.row(r) =
+          resp.row(p.row_order[static_cast<size_t>(r)]).segment(j0, cols).cast<double>();
+    const RowMatD smooth = gaussian_filter_rows(sorted, sigma);
+    for (int64_t j = 0; j < cols; ++j) {
+      int64_t best = 0;
+      for (int64_t r = 1; r < n; ++r)
+        if (smooth(r, j) > smooth(best, j)) best = r;
+      p.degrees[static_cast<size_t>(j0 + j)] =
+          stimuli[static_cast<size_t>(p.row_order[static_cast<size_t>(best)])];
+    }
   }
   p.order.resize(static_cast<size_t>(m));
   std::iota(p.order.begin(), p.order.end(), 0);

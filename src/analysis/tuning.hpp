@@ -24,7 +24,12 @@ struct PreferredOrientation {
 // resp is (n_stimuli, n_neurons), stimuli (n_stimuli) in degrees. Rows are sorted by angle,
 // smoothed along rows with sigma rows, and the argmax (first on ties) gives each neuron's
 // preferred orientation.
-PreferredOrientation preferred_orientation(const RowMat& resp, const std::vector<float>& stimuli,
+PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float>& stimuli,
                                            double sigma = 5.0);
+inline PreferredOrientation preferred_orientation(const RowMat& resp,
+                                                  const std::vector<float>& stimuli,
+                                                  double sigma = 5.0) {
+  return preferred_orientation(cmap(resp), stimuli, sigma);
+}
 
 }  // namespace nc::analysis

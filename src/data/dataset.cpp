@@ -6,7 +6,10 @@
 #include <map>
 #include <sstream>
 
+#include <sys/stat.h>
+
 #include "core/error.hpp"
+#include "io/mapped_file.hpp"
 #include "io/npz.hpp"
 
 namespace nc::data {
@@ -16,15 +19,43 @@ bool is_numeric(io::DType t) {
   return t != io::DType::b1;
 }
 
+void check_matrix_shape(const std::vector<int64_t>& shape, const std::string& what) {
+  if (shape.size() != 2)
+    throw InputError(what + ": expected a 2-D array (n_stimuli x n_neurons), got shape " +
+                     io::shape_string(shape));
+  if (shape[0] == 0 || shape[1] == 0)
+    throw InputError(what + ": empty array, shape " + io::shape_string(shape));
+}
+
+// `resp` of a .npz or a folder's resp.npy, mapped where it can be (io/mapped_file.hpp).
+Responses open_responses(const std::string& path, bool folder) {
+  const std::string what = folder ? path + "/resp.npy" : path + ":resp";
+  io::FloatArray a = folder ? io::open_npy_floats(path + "/resp.npy")
+                            : io::open_npz_floats(path, "resp");
+  check_matrix_shape(a.shape, what);
+  return Responses(std::move(a));
+}
+
+bool is_folder(const std::string& path) {
+  struct stat st {};
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// A folder's <key>.npy, with the folder's missing-file message.
+io::NpyArray folder_member(const std::string& dir, const std::string& key) {
+  const std::string file = dir + "/" + key + ".npy";
+  struct stat st {};
+  if (::stat(file.c_str(), &st) != 0)
+    throw InputError(dir + ": missing " + key + ".npy (a data folder holds resp.npy and "
+                     "stimuli.npy, or resp_train.npy, resp_test.npy and stimuli.npy)");
+  return io::read_npy(file);
+}
+
 // A (rows x cols) response matrix from key `key`, as float32.
 RowMat matrix_from(const io::NpyArray& a, const std::string& what) {
   if (!is_numeric(a.dtype))
     throw InputError(what + ": expected a numeric array, got dtype " + io::dtype_name(a.dtype));
-  if (a.ndim() != 2)
-    throw InputError(what + ": expected a 2-D array (n_stimuli x n_neurons), got shape " +
-                     io::shape_string(a.shape));
-  if (a.shape[0] == 0 || a.shape[1] == 0)
-    throw InputError(what + ": empty array, shape " + io::shape_string(a.shape));
+  check_matrix_shape(a.shape, what);
   RowMat m(a.shape[0], a.shape[1]);
   if (a.dtype == io::DType::f32) {
     std::memcpy(m.data(), a.data.data(), a.data.size());
@@ -45,15 +76,31 @@ std::vector<float> angles_from(const io::NpyArray& a, const std::string& what) {
   return a.to_float();
 }
 
-void check_finite(const RowMat& m, const std::string& what) {
-  const float* p = m.data();
-  const int64_t n = m.size();
+// Rows [row0, row0 + rows) of a matrix with `cols` columns, starting at p.
+void check_finite(const float* p, int64_t rows, int64_t cols, const std::string& what,
+                  int64_t row0 = 0) {
+  const int64_t n = rows * cols;
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(p[i])) {
       throw InputError(what + ": non-finite value (" + std::to_string(p[i]) + ") at row " +
-                       std::to_string(i / m.cols()) + ", column " + std::to_string(i % m.cols()) +
+                       std::to_string(row0 + i / cols) + ", column " + std::to_string(i % cols) +
                        "; expected finite values");
     }
+  }
+}
+
+void check_finite(const RowMat& m, const std::string& what) {
+  check_finite(m.data(), m.rows(), m.cols(), what);
+}
+
+// A mapped matrix is checked in slices of rows whose pages are dropped after: one sequential
+// read of the file, without its pages piling up in the process.
+void check_finite(const Responses& r, const std::string& what) {
+  const int64_t slice = std::max<int64_t>(1, (int64_t{64} << 20) / (4 * r.cols()));
+  for (int64_t r0 = 0; r0 < r.rows(); r0 += slice) {
+    const int64_t r1 = std::min(r.rows(), r0 + slice);
+    check_finite(r.row(r0), r1 - r0, r.cols(), what, r0);
+    r.release_rows(r0, r1);
   }
 }
 
@@ -112,6 +159,15 @@ void validate(const SplitDataset& d, const std::string& what) {
 }
 
 Dataset load_dataset(const std::string& path, double period) {
+  Dataset d;
+  if (is_folder(path)) {
+    const io::NpyArray stimuli = folder_member(path, "stimuli");  // also says what a folder holds
+    d.stimuli = angles_from(stimuli, path + "/stimuli.npy");
+    d.resp = open_responses(path, true);
+    validate(d, path, period);
+    wrap_stimuli(d, period);
+    return d;
+  }
   const auto keys = io::npz_keys(path);
   const auto has = [&](const char* k) {
     return std::find(keys.begin(), keys.end(), k) != keys.end();
@@ -120,17 +176,26 @@ Dataset load_dataset(const std::string& path, double period) {
     throw InputError(path +
                      ": this is a split-format file (resp_train/resp_test/stimuli); "
                      "`decode` expects keys resp and stimuli (use it with `encode`)");
-  io::NpzContents npz = io::read_npz(path);
-  Dataset d;
-  d.resp = matrix_from(io::npz_require(npz, path, "resp"), path + ":resp");
-  npz.erase("resp");  // free the file's copy before the next conversion
-  d.stimuli = angles_from(io::npz_require(npz, path, "stimuli"), path + ":stimuli");
+  if (!has("resp")) (void)io::read_npz_member(path, "resp");  // the missing-key message
+  if (!has("stimuli")) (void)io::read_npz_member(path, "stimuli");
+  d.resp = open_responses(path, false);
+  d.stimuli =
+      angles_from(io::read_npz_member(path, "stimuli").at("stimuli"), path + ":stimuli");
   validate(d, path, period);
   wrap_stimuli(d, period);
   return d;
 }
 
 SplitDataset load_split_dataset(const std::string& path) {
+  if (is_folder(path)) {
+    SplitDataset d;
+    const io::NpyArray stimuli = folder_member(path, "stimuli");
+    d.stimuli = angles_from(stimuli, path + "/stimuli.npy");
+    d.resp_train = matrix_from(folder_member(path, "resp_train"), path + "/resp_train.npy");
+    d.resp_test = matrix_from(folder_member(path, "resp_test"), path + "/resp_test.npy");
+    validate(d, path);
+    return d;
+  }
   const auto keys = io::npz_keys(path);
   const auto has = [&](const char* k) {
     return std::find(keys.begin(), keys.end(), k) != keys.end();
@@ -168,7 +233,7 @@ Dataset bin_dataset(const Dataset& d, double width) {
   for (int64_t i = 0; i < d.n_stimuli(); ++i)
     rows_of_bin[digitize(d.stimuli[static_cast<size_t>(i)], edges)].push_back(i);
   Dataset out;
-  out.resp.resize(static_cast<int64_t>(rows_of_bin.size()), d.n_neurons());
+  RowMat binned(static_cast<int64_t>(rows_of_bin.size()), d.n_neurons());
   out.stimuli.reserve(rows_of_bin.size());
   int64_t r = 0;
   Eigen::VectorXd acc(d.n_neurons());
@@ -176,14 +241,15 @@ Dataset bin_dataset(const Dataset& d, double width) {
     acc.setZero();
     double angle = 0.0;
     for (int64_t i : rows) {
-      acc += d.resp.row(i).transpose().cast<double>();
+      acc += cmap(d.resp).row(i).transpose().cast<double>();
       angle += d.stimuli[static_cast<size_t>(i)];
     }
     const double n = static_cast<double>(rows.size());
-    out.resp.row(r) = (acc / n).cast<float>().transpose();
+    binned.row(r) = (acc / n).cast<float>().transpose();
     out.stimuli.push_back(static_cast<float>(angle / n));
     ++r;
   }
+  out.resp = std::move(binned);
   return out;
 }
 
@@ -262,7 +328,7 @@ Split load_split(const std::string& path, int64_t n) {
   return s;
 }
 
-RowMat take_rows(const RowMat& m, const std::vector<int64_t>& idx) {
+RowMat take_rows(CMatMap m, const std::vector<int64_t>& idx) {
   RowMat out(static_cast<int64_t>(idx.size()), m.cols());
   for (size_t i = 0; i < idx.size(); ++i) out.row(static_cast<int64_t>(i)) = m.row(idx[i]);
   return out;

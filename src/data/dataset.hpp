@@ -8,12 +8,14 @@
 
 #include "core/rng.hpp"
 #include "core/tensor.hpp"
+#include "data/responses.hpp"
 
 namespace nc::data {
 
-// `resp` (n_stimuli x n_neurons) with the angle of each row in `stimuli`.
+// `resp` (n_stimuli x n_neurons) with the angle of each row in `stimuli`. resp may be
+// memory-mapped from the file (data/responses.hpp); copies of a Dataset share it.
 struct Dataset {
-  RowMat resp;                 // (n_stimuli, n_neurons)
+  Responses resp;              // (n_stimuli, n_neurons)
   std::vector<float> stimuli;  // (n_stimuli) degrees
   int64_t n_stimuli() const { return resp.rows(); }
   int64_t n_neurons() const { return resp.cols(); }
@@ -28,12 +30,16 @@ struct SplitDataset {
   int64_t n_neurons() const { return resp_train.cols(); }
 };
 
-// Loads `resp` + `stimuli`. A split-format file is refused with an error that points to
-// `encode`. Throws InputError naming the file and key on any problem (shape, dtype, NaN/Inf,
-// angle range, empty arrays).
+// Loads `resp` + `stimuli` from a .npz, or from a folder holding resp.npy and stimuli.npy. A
+// float32 C-order resp in a .npy or a stored .npz member is memory-mapped, not read
+// (io/mapped_file.hpp); anything else is read and converted. A split-format file is refused
+// with an error that points to `encode`. Throws InputError naming the file and key on any
+// problem (shape, dtype, NaN/Inf, angle range, empty arrays).
 // `period` (degrees; 0 = non-circular): see the top of this file.
 Dataset load_dataset(const std::string& path, double period = 360.0);
-// Loads `resp_train` + `resp_test` + `stimuli`.
+// Loads `resp_train` + `resp_test` + `stimuli` from a .npz, or from a folder holding
+// resp_train.npy, resp_test.npy and stimuli.npy (read into memory: the encoder trains on all of
+// them at every iteration).
 SplitDataset load_split_dataset(const std::string& path);
 
 // Validates shapes and values of an in-memory dataset (as the loaders do for files); `what`
@@ -70,7 +76,13 @@ Split load_split(const std::string& path, int64_t n);
 void validate_split(const Split& s, int64_t n, const std::string& what);
 
 // Rows of m (and entries of v) selected by idx, in idx order.
-RowMat take_rows(const RowMat& m, const std::vector<int64_t>& idx);
+RowMat take_rows(CMatMap m, const std::vector<int64_t>& idx);
+inline RowMat take_rows(const RowMat& m, const std::vector<int64_t>& idx) {
+  return take_rows(cmap(m), idx);
+}
+inline RowMat take_rows(const Responses& m, const std::vector<int64_t>& idx) {
+  return take_rows(cmap(m), idx);
+}
 std::vector<float> take(const std::vector<float>& v, const std::vector<int64_t>& idx);
 
 }  // namespace nc::data

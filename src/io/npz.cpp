@@ -278,6 +278,18 @@ NpzContents parse_npz(std::span<const std::byte> bytes, const std::string& what)
   return out;
 }
 
+NpzContents read_npz_member(const std::string& path, const std::string& key) {
+  OpenArchive a;
+  open_archive(path, a);
+  NpzContents out, names;  // names: every key, empty arrays, for the missing-key message
+  for (const Member& m : list_members(a.zip.z, path)) {
+    if (m.key == key) out.emplace(m.key, read_member(a.zip.z, m, a.file_size, path));
+    names.emplace(m.key, NpyArray{});
+  }
+  if (out.empty()) (void)npz_require(names, path, key);
+  return out;
+}
+
 std::vector<std::string> npz_keys(const std::string& path) {
   OpenArchive a;
   open_archive(path, a);

@@ -22,6 +22,10 @@ NpzContents read_npz(const std::string& path);
 // names it in error messages as the path does for read_npz.
 NpzContents parse_npz(std::span<const std::byte> bytes, const std::string& what);
 
+// Reads member `key` only (the result holds that one key). Throws InputError as read_npz, and
+// npz_require's message when the key is missing.
+NpzContents read_npz_member(const std::string& path, const std::string& key);
+
 // Lists the keys without reading the data.
 std::vector<std::string> npz_keys(const std::string& path);
 

@@ -18,12 +18,37 @@ RowMat gram_finish(const Eigen::MatrixXf& k) {
   return k.selfadjointView<Eigen::Lower>().toDenseMatrix();
 }
 
-RowMat gram_matrix(CMatMap x) {
+RowMat gram_matrix(CMatMap x, const std::function<void(int64_t, int64_t)>& after_block) {
   const int64_t n = x.rows(), neurons = x.cols();
   Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n, n);
-  for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons)
-    gram_accumulate(k, x.data() + j0, n, std::min(kGramBlockNeurons, neurons - j0), neurons);
+  for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons) {
+    const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
+    gram_accumulate(k, x.data() + j0, n, cols, neurons);
+    if (after_block) after_block(j0, j0 + cols);
+  }
   return gram_finish(k);
+}
+
+SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                     const std::function<void(int64_t, int64_t)>& after_block) {
+  const auto n_a = static_cast<int64_t>(a.size()), n_b = static_cast<int64_t>(b.size());
+  const int64_t neurons = x.cols();
+  Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n_a, n_a);
+  SplitGram g;
+  g.cross = RowMat::Zero(n_b, n_a);
+  RowMat xa, xb;  // (n_a, block), (n_b, block)
+  for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons) {
+    const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
+    xa.resize(n_a, cols);
+    xb.resize(n_b, cols);
+    for (int64_t i = 0; i < n_a; ++i) xa.row(i) = x.row(a[static_cast<size_t>(i)]).segment(j0, cols);
+    for (int64_t i = 0; i < n_b; ++i) xb.row(i) = x.row(b[static_cast<size_t>(i)]).segment(j0, cols);
+    gram_accumulate(k, xa.data(), n_a, cols, cols);
+    g.cross.noalias() += xb * xa.transpose();
+    if (after_block) after_block(j0, j0 + cols);
+  }
+  g.train = gram_finish(k);
+  return g;
 }
 
 RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,

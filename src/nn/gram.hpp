@@ -7,6 +7,7 @@
 // is in memory, memory-mapped or streamed from a file block by block, the result is the same
 // bits for a given BLAS thread count.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/tensor.hpp"
@@ -22,8 +23,21 @@ void gram_accumulate(Eigen::MatrixXf& k, const float* x_block, int64_t n, int64_
 // The full symmetric matrix from the lower triangle, row-major.
 RowMat gram_finish(const Eigen::MatrixXf& k);
 
-// X Xᵀ (n x n) in the blocks above.
-RowMat gram_matrix(CMatMap x);
+// X Xᵀ (n x n) in the blocks above. `after_block(c0, c1)`, when given, is called after columns
+// [c0, c1) are done (a mapped matrix drops their pages there).
+RowMat gram_matrix(CMatMap x, const std::function<void(int64_t, int64_t)>& after_block = {});
+
+// The Gram blocks a split needs, straight from the rows of X (no full Gram, no copy of the
+// rows): train (n_a x n_a) = X_a X_aᵀ and cross (n_b x n_a) = X_b X_aᵀ for the rows listed in
+// a and b, in the fixed neuron blocks above. Each block's rows are gathered into a buffer
+// (n_a + n_b rows x kGramBlockNeurons) in list order, so the result depends on the lists and X's
+// values, never on where the rows lie in X. `after_block` as for gram_matrix.
+struct SplitGram {
+  RowMat train;  // (n_a, n_a)
+  RowMat cross;  // (n_b, n_a)
+};
+SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                     const std::function<void(int64_t, int64_t)>& after_block = {});
 
 // Rows `rows` and columns `cols` of a Gram matrix: K[rows, cols] (for a fold's train and test
 // blocks). Indices are into the rows of the X the Gram was made from.

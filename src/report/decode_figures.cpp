@@ -75,14 +75,34 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   // The tutorial's plot_data_matrix(resp_all[:100, :].T): every neuron's response to the
   // first 100 stimuli, neurons as rows.
   const int64_t n_stim = std::min<int64_t>(100, d.resp.rows());
-  const RowMatD x = d.resp.topRows(n_stim).transpose().cast<double>();  // (n_neurons, n_stim)
-  std::vector<double> all(x.data(), x.data() + x.size());
+  const Resample every_kth{.max_rows = 460, .max_cols = 1000, .mean = false};
+  // Neurons are taken as the image's resample would pick them (every k-th, one per pixel row),
+  // so a million neurons cost what the tutorial's do. The colour limits are percentiles over
+  // every neuron up to kAllValues values, beyond that over an evenly spaced subsample.
+  constexpr int64_t kAllValues = int64_t{1} << 23;
+  const auto pick_neurons = [&](int64_t max_rows) {
+    const int64_t total = d.resp.cols(), rows = std::min(total, max_rows);
+    std::vector<int64_t> idx(static_cast<size_t>(rows));
+    for (int64_t i = 0; i < rows; ++i) {
+      const int64_t r0 = i * total / rows, r1 = std::max(r0 + 1, (i + 1) * total / rows);
+      idx[static_cast<size_t>(i)] = (r0 + r1 - 1) / 2;
+    }
+    return idx;
+  };
+  const auto neurons_x_stimuli = [&](const std::vector<int64_t>& idx) {
+    RowMatD x(static_cast<int64_t>(idx.size()), n_stim);  // (neurons, n_stim)
+    for (size_t i = 0; i < idx.size(); ++i)
+      for (int64_t s = 0; s < n_stim; ++s) x(static_cast<int64_t>(i), s) = d.resp(s, idx[i]);
+    return x;
+  };
+  const RowMatD x = neurons_x_stimuli(pick_neurons(every_kth.max_rows));
+  const RowMatD for_limits = neurons_x_stimuli(pick_neurons(std::max<int64_t>(1, kAllValues / n_stim)));
+  std::vector<double> all(for_limits.data(), for_limits.data() + for_limits.size());
   const double vmin = percentile(all, 1), vmax = percentile(std::move(all), 99);
   Axes& a = fig.subplot(1, 2, 0);
   // Neurons are subsampled (every k-th row) rather than averaged: averaging unrelated neurons
   // would wash out the single-neuron variability this panel is there to show.
-  a.image(x, ColorMap::pink, vmin, vmax, {},
-          Resample{.max_rows = 460, .max_cols = 1000, .mean = false});
+  a.image(x, ColorMap::pink, vmin, vmax, {}, every_kth);
   a.colorbar("normalized neural response");
   a.xticks = Ticks::none();
   a.yticks = Ticks::none();

@@ -22,7 +22,7 @@
 namespace nc::report {
 
 struct DecodeFigureData {
-  const RowMat& resp;                 // (n_stimuli, n_neurons), rows in file order
+  CMatMap resp;                       // (n_stimuli, n_neurons), rows in file order
   const std::vector<float>& stimuli;  // (n_stimuli) degrees
   const analysis::PreferredOrientation& pref;
   const models::Decoder& net;  // trained

@@ -21,8 +21,8 @@ void write_tuning(const std::string& path, const EncodeFigureData& d) {
   const AngleOrder by_angle = angle_order(d.stimuli);
   for (size_t k = 0; k < picks.size(); ++k) {
     Axes& ax = fig.subplot(3, 5, static_cast<int>(k));
-    const std::vector<double> tr = column(d.resp_train, picks[k], by_angle.rows);
-    const std::vector<double> te = column(d.resp_test, picks[k], by_angle.rows);
+    const std::vector<double> tr = column(cmap(d.resp_train), picks[k], by_angle.rows);
+    const std::vector<double> te = column(cmap(d.resp_test), picks[k], by_angle.rows);
     double lo = -0.5, hi = 2.4;  // the tutorial's ylim, widened if a curve leaves it
     for (size_t i = 0; i < tr.size(); ++i)
       lo = std::min({lo, tr[i], te[i]}), hi = std::max({hi, tr[i], te[i]});
@@ -54,9 +54,9 @@ void write_predictions(const std::string& path, const EncodeFigureData& d) {
   const std::vector<double> bins = arange(static_cast<size_t>(d.resp_train.rows()));
   for (size_t k = 0; k < picks.size(); ++k) {
     Axes& ax = fig.subplot(2, 5, static_cast<int>(k));
-    ax.line(bins, column(d.resp_train, picks[k]), colors::yellow, 1.2);
-    ax.line(bins, column(d.resp_test, picks[k]), colors::magenta, 1.8);
-    ax.line(bins, column(d.prediction, picks[k]), colors::green, 3.5);
+    ax.line(bins, column(cmap(d.resp_train), picks[k]), colors::yellow, 1.2);
+    ax.line(bins, column(cmap(d.resp_test), picks[k]), colors::magenta, 1.8);
+    ax.line(bins, column(cmap(d.prediction), picks[k]), colors::green, 3.5);
     ax.title = "neuron " + std::to_string(picks[k]);
     ax.xlabel = "stimulus bin";
     ax.ylabel = "response";

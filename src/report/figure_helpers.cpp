@@ -30,13 +30,13 @@ AngleOrder angle_order(const std::vector<float>& stimuli) {
   return o;
 }
 
-std::vector<double> column(const RowMat& m, int64_t j) {
+std::vector<double> column(CMatMap m, int64_t j) {
   std::vector<double> c(static_cast<size_t>(m.rows()));
   for (int64_t i = 0; i < m.rows(); ++i) c[static_cast<size_t>(i)] = m(i, j);
   return c;
 }
 
-std::vector<double> column(const RowMat& m, int64_t j, const std::vector<int64_t>& rows) {
+std::vector<double> column(CMatMap m, int64_t j, const std::vector<int64_t>& rows) {
   std::vector<double> c(rows.size());
   for (size_t i = 0; i < rows.size(); ++i) c[i] = m(rows[i], j);
   return c;

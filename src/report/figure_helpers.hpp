@@ -30,9 +30,9 @@ struct AngleOrder {
 AngleOrder angle_order(const std::vector<float>& stimuli);  // stimuli: (n_stimuli) degrees
 
 // Column j of m, (n_rows, n_cols), as doubles: (n_rows).
-std::vector<double> column(const RowMat& m, int64_t j);
+std::vector<double> column(CMatMap m, int64_t j);
 // Column j of m at the given rows, in their order: (rows.size()).
-std::vector<double> column(const RowMat& m, int64_t j, const std::vector<int64_t>& rows);
+std::vector<double> column(CMatMap m, int64_t j, const std::vector<int64_t>& rows);
 
 // "what (°)": an axis label in degrees.
 std::string degrees_label(const std::string& what);

@@ -243,7 +243,7 @@ io::NpzContents analysis_arrays(const DecoderFit& fit, const DecoderAnalysis& an
 
 std::vector<std::string> decode_figures(const DecodeOptions& opt, const DecodeInput& in,
                                         const DecoderFit& fit, const DecoderAnalysis& an) {
-  return report::write_decode_figures(opt.out, {.resp = in.ds.resp,
+  return report::write_decode_figures(opt.out, {.resp = cmap(in.ds.resp),
                                                 .stimuli = in.ds.stimuli,
                                                 .pref = an.pref,
                                                 .net = fit.net,
@@ -296,7 +296,7 @@ DecodeResult run_linear_decode(const DecodeOptions& opt, const DecodeInput& in,
   io::NpzContents a;
   if (opt.period > 0) {
     const analysis::PreferredOrientation pref =
-        analysis::preferred_orientation(in.ds.resp, in.ds.stimuli);
+        analysis::preferred_orientation(cmap(in.ds.resp), in.ds.stimuli);
     const auto n = static_cast<int64_t>(pref.degrees.size());
     a["preferred_orientation"] = io::NpyArray::from_float(pref.degrees, {n});
     a["neuron_order"] = io::NpyArray::from_int64(pref.order, {n});

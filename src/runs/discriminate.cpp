@@ -176,10 +176,12 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
                        std::to_string(r.permutation.size()) + " entries for " +
                        std::to_string(n_neurons) + " neurons");
   }
-  zscore_neurons(ds.resp, r.permutation);
+  RowMat x = cmap(ds.resp);  // (n_trials, N) z-scored, permuted and reordered in place
+  ds.resp = {};
+  zscore_neurons(x, r.permutation);
   std::vector<int64_t> order(r.train_idx);
   order.insert(order.end(), r.test_idx.begin(), r.test_idx.end());
-  reorder_rows(ds.resp, order);
+  reorder_rows(x, order);
   const RowMatD targets =
       analysis::discrimination_targets(data::take(ds.stimuli, r.train_idx), cfg.period);
   const std::vector<float> test_angles = data::take(ds.stimuli, r.test_idx);
@@ -200,18 +202,18 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
       0;  // the largest subset (not the whole population) with fewer neurons than train trials
   for (int64_t s : sizes)
     if (s < n_tr && s < n_neurons) s_max = std::max(s_max, s);
-  const PrimalProducts primal = primal_products(ds.resp, n_tr, s_max, targets);
+  const PrimalProducts primal = primal_products(x, n_tr, s_max, targets);
   int64_t done = 0;
   for (int64_t cut : cuts) {
-    gram_accumulate(k, ds.resp.data() + done, n_tr, cut - done, n_neurons);
+    gram_accumulate(k, x.data() + done, n_tr, cut - done, n_neurons);
     done = cut;
     if (std::find(sizes.begin(), sizes.end(), cut) == sizes.end()) continue;
     analysis::Psychometric psy;
     RowMatD outputs;
     if (cut <= s_max)
-      fit_subset_primal(primal, ds.resp, n_tr, cut, test_angles, cfg, buffers, outputs, psy);
+      fit_subset_primal(primal, x, n_tr, cut, test_angles, cfg, buffers, outputs, psy);
     else
-      fit_subset(k, ds.resp, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs,
+      fit_subset(k, x, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs,
                  psy);
     by_size.push_back({cut, psy.beta, psy.threshold});
     if (cut == n_neurons) {

@@ -11,17 +11,20 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-// The train and test rows of a split, with the targets the decoder's loss compares against.
+// The train and test rows of a split as views over ds.resp, with the targets the decoder's
+// loss compares against. Only the plain and fused forms, which read the rows at every
+// iteration, get them copied into contiguous matrices; the dual form reads ds.resp in passes.
 train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split,
                                 const DecoderConfig& cfg, const RowMat* gram) {
   train::DecoderData dd;
-  if (gram != nullptr) {
-    dd.gram = gram;
-    dd.train_rows = split.train_idx;
-    dd.test_rows = split.test_idx;
+  dd.source = &ds.resp;
+  dd.gram = gram;
+  dd.train_rows = split.train_idx;
+  dd.test_rows = split.test_idx;
+  if (train::resolve_algorithm(cfg.train, {}) != train::DecoderAlgorithm::dual) {
+    dd.x_train = data::take_rows(cmap(ds.resp), split.train_idx);
+    dd.x_test = data::take_rows(cmap(ds.resp), split.test_idx);
   }
-  dd.x_train = data::take_rows(ds.resp, split.train_idx);
-  dd.x_test = data::take_rows(ds.resp, split.test_idx);
   dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
   dd.y_test.angles = data::take(ds.stimuli, split.test_idx);
   if (cfg.model == models::DecoderKind::classification) {
@@ -35,11 +38,24 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
   return dd;
 }
 
+// The network's outputs for the test rows: over the gathered matrix when there is one, else
+// over all of ds.resp (a view may be mapped: no rows are copied) and then picked.
+RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
+  models::DecoderWorkspace ws;
+  if (dd.x_test.rows() > 0 || dd.source == nullptr) {
+    models::decoder_forward(net, cmap(dd.x_test), ws);
+    return std::move(ws.out);
+  }
+  models::decoder_forward(net, cmap(*dd.source), ws);
+  dd.source->release_rows(0, dd.source->rows());
+  return data::take_rows(cmap(ws.out), dd.test_rows);
+}
+
 // Decoded angles of the test rows, their errors and (classifier) the fraction correct.
 void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg) {
   models::DecoderWorkspace ws;
-  models::decoder_forward(fit.net, cmap(dd.x_test), ws);
-  const auto n_test = static_cast<size_t>(dd.x_test.rows());
+  ws.out = test_outputs(fit.net, dd);
+  const auto n_test = static_cast<size_t>(dd.n_test());
   fit.test_angle = dd.y_test.angles;
   fit.test_decoded.resize(n_test);
   if (cfg.model == models::DecoderKind::regression) {
@@ -105,14 +121,14 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
 LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const LinearConfig& cfg) {
   LinearFit fit;
   const auto t0 = std::chrono::steady_clock::now();
-  const RowMat x_train = data::take_rows(ds.resp, split.train_idx);
+  const RowMat x_train = data::take_rows(cmap(ds.resp), split.train_idx);
   const std::vector<float> y_train = data::take(ds.stimuli, split.train_idx);
   RowMat gram_train;  // the train block of a shared Gram
   if (cfg.gram != nullptr) gram_train = gram_block(*cfg.gram, split.train_idx, split.train_idx);
   fit.net = models::linear_fit(cfg.model, cmap(x_train), y_train, cfg.period, cfg.lambda,
                                cfg.gram != nullptr ? &gram_train : nullptr);
   fit.seconds = seconds_since(t0);
-  const RowMat x_test = data::take_rows(ds.resp, split.test_idx);
+  const RowMat x_test = data::take_rows(cmap(ds.resp), split.test_idx);
   fit.test_angle = data::take(ds.stimuli, split.test_idx);
   fit.test_outputs = models::linear_outputs(fit.net, cmap(x_test));
   fit.test_decoded = models::linear_decode(fit.net, fit.test_outputs);
@@ -129,10 +145,11 @@ DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset&
     a.hidden = std::move(ws.hidden);
     return a;
   }
-  a.pref = analysis::preferred_orientation(ds.resp, ds.stimuli);
-  const RowMat resp_sorted = data::take_rows(ds.resp, a.pref.row_order);
-  models::decoder_forward(net, cmap(resp_sorted), ws);
-  a.hidden = std::move(ws.hidden);
+  a.pref = analysis::preferred_orientation(cmap(ds.resp), ds.stimuli);
+  // Every row's hidden activity, then the rows in angle order (no copy of the responses).
+  models::decoder_forward(net, cmap(ds.resp), ws);
+  ds.resp.release_rows(0, ds.resp.rows());
+  a.hidden = data::take_rows(cmap(ws.hidden), a.pref.row_order);
   return a;
 }
 

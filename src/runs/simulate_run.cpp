@@ -7,7 +7,7 @@
 
 namespace nc::runs {
 namespace {
-io::NpyArray mat(const RowMat& m) {
+io::NpyArray mat(CMatMap m) {
   return io::NpyArray::from_float({m.data(), static_cast<size_t>(m.size())}, {m.rows(), m.cols()});
 }
 }  // namespace
@@ -21,20 +21,20 @@ std::string write_simulated(const SimulateOptions& opt) {
   if (opt.single_trials) {
     if (opt.bin_width) throw InputError("--single-trials: trials are not binned; drop --bin-width");
     const auto d = sim::simulate_single_trials(opt.population);
-    npz["resp"] = mat(d.resp);
+    npz["resp"] = mat(cmap(d.resp));
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
     what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
            " single trials";
   } else if (opt.split) {
     const auto d = sim::simulate_population_split(opt.population, opt.bin_width.value_or(6.0));
-    npz["resp_train"] = mat(d.resp_train);
-    npz["resp_test"] = mat(d.resp_test);
+    npz["resp_train"] = mat(cmap(d.resp_train));
+    npz["resp_test"] = mat(cmap(d.resp_test));
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
     what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
            " stimulus bins (split halves)";
   } else {
     const auto d = sim::simulate_population(opt.population, opt.bin_width.value_or(1.0));
-    npz["resp"] = mat(d.resp);
+    npz["resp"] = mat(cmap(d.resp));
     npz["stimuli"] = io::NpyArray::from_float(d.stimuli, {d.n_stimuli()});
     what = std::to_string(d.n_neurons()) + " neurons x " + std::to_string(d.n_stimuli()) +
            " stimulus bins";

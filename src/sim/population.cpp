@@ -110,7 +110,7 @@ data::Dataset simulate_population(const PopulationOptions& opt, double bin_width
     d.stimuli.push_back(static_cast<float>(angle_sum[b] / static_cast<double>(count[b])));
   }
   const auto rows = static_cast<int64_t>(d.stimuli.size());
-  d.resp.resize(rows, opt.neurons);
+  RowMat resp(rows, opt.neurons);
   parallel_for(0, opt.neurons, [&](int64_t j) {
     thread_local std::vector<double> z, acc;
     z.resize(t.angle.size());
@@ -119,9 +119,10 @@ data::Dataset simulate_population(const PopulationOptions& opt, double bin_width
     for (size_t i = 0; i < z.size(); ++i)
       acc[static_cast<size_t>(row_of[static_cast<size_t>(bin_of[i])])] += z[i];
     for (int64_t r = 0; r < rows; ++r)
-      d.resp(r, j) = static_cast<float>(acc[static_cast<size_t>(r)] /
-                                        static_cast<double>(count_of_row[static_cast<size_t>(r)]));
+      resp(r, j) = static_cast<float>(acc[static_cast<size_t>(r)] /
+                                      static_cast<double>(count_of_row[static_cast<size_t>(r)]));
   });
+  d.resp = std::move(resp);
   return d;
 }
 
@@ -135,14 +136,14 @@ data::Dataset simulate_single_trials(const PopulationOptions& opt) {
     const auto a = static_cast<float>(t.angle[i]);
     d.stimuli[i] = a < 360.0f ? a : std::nextafter(360.0f, 0.0f);
   }
-  d.resp.resize(opt.trials, opt.neurons);
+  RowMat resp(opt.trials, opt.neurons);
   parallel_for(0, opt.neurons, [&](int64_t j) {
     thread_local std::vector<double> z;
     z.resize(t.angle.size());
     neuron_responses(opt, t, j, z);
-    for (size_t i = 0; i < z.size(); ++i)
-      d.resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
+    for (size_t i = 0; i < z.size(); ++i) resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
   });
+  d.resp = std::move(resp);
   return d;
 }
 

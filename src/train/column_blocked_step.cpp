@@ -108,7 +108,8 @@ void wide_pass_hand(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr,
 void wide_run(float* w, float* backup, int64_t h, int64_t n, CMatMap x_tr, CMatMap x_te,
               const CMatMap* dpre, MatMap pre_train, MatMap pre_test, WeightSums* sums, float lr,
               float l1, float l2, WideKernels kernels) {
-  assert(x_tr.rows() > 0 && x_te.rows() > 0);  // the data loaders reject empty splits
+  // The data loaders reject empty splits; a forward pass may take all rows as one side.
+  assert(x_tr.rows() > 0 && (x_te.rows() > 0 || dpre == nullptr));
   const bool hand = kernels != WideKernels::library && wide_kernels_available();
   const auto pass = hand ? wide_pass_hand : wide_pass;
   const int64_t block = hand ? hand_block_cols(x_tr.rows() + x_te.rows()) : kBlockCols;

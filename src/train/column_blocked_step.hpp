@@ -34,6 +34,8 @@ void column_blocked_sgd_step(float* w, float* backup, int64_t h, int64_t n, CMat
                              WideKernels kernels = WideKernels::automatic);
 
 // pre_train = X_train Wᵀ, pre_test = X_test Wᵀ, plus the weight sums, by the same blocks.
+// X_test may have no rows. Each row's result depends only on that row, W and the block width,
+// which hand_block_cols chooses from the total number of rows.
 void column_blocked_forward(const float* w, int64_t h, int64_t n, CMatMap x_train, CMatMap x_test,
                             MatMap pre_train, MatMap pre_test, WeightSums* sums,
                             WideKernels kernels = WideKernels::automatic);

@@ -32,17 +32,50 @@ struct DualProducts {
   }
 };
 
+// K's train and test blocks and the W0 projections from index lists over one response matrix
+// (DecoderData's views): K from the shared Gram's blocks or from nn/gram.hpp's split_gram (one
+// pass over neuron blocks, the listed rows gathered a block at a time), and one forward pass
+// over all its rows; no row is copied whole. A mapped matrix's pages are dropped after each
+// pass.
+void dual_products_of_views(const DecoderData& data, const RowMat& w0, DualProducts& dual) {
+  const data::Responses& x = *data.source;
+  const int64_t n_tr = data.n_train(), n_te = data.n_test(), h = w0.rows();
+  if (data.gram != nullptr) {
+    dual.k.topRows(n_tr) = gram_block(*data.gram, data.train_rows, data.train_rows);
+    dual.k.bottomRows(n_te) = gram_block(*data.gram, data.test_rows, data.train_rows);
+  } else {
+    const SplitGram g = split_gram(cmap(x), data.train_rows, data.test_rows,
+                                   [&](int64_t c0, int64_t c1) { x.release_columns(c0, c1); });
+    dual.k.topRows(n_tr) = g.train;
+    dual.k.bottomRows(n_te) = g.cross;
+  }
+  // Each row's projection is the same whichever rows share the pass (rows are independent in
+  // the kernels), so these equal the gathered rows' projections bit for bit.
+  RowMat p0(x.rows(), h), none(0, h);
+  column_blocked_forward(w0.data(), h, w0.cols(), cmap(x), CMatMap(x.data(), 0, x.cols()),
+                         map(p0), map(none), nullptr);
+  x.release_rows(0, x.rows());
+  for (int64_t i = 0; i < n_tr; ++i)
+    dual.p0.row(i) = p0.row(data.train_rows[static_cast<size_t>(i)]).cast<double>();
+  for (int64_t i = 0; i < n_te; ++i)
+    dual.p0.row(n_tr + i) = p0.row(data.test_rows[static_cast<size_t>(i)]).cast<double>();
+}
+
 // One pass over the data: Gram matrices and projections of W0, as float BLAS calls (with
 // OpenBLAS's threads: these products are large). K is symmetric: Eigen hands a rank update into
 // a column-major matrix to SSYRK, which computes one triangle, half of SGEMM's work. With a
 // shared Gram (DecoderData::gram), K's blocks are read from it instead.
 DualProducts dual_products(const DecoderData& data, const RowMat& w0) {
-  const CMatMap x_tr = cmap(data.x_train), x_te = cmap(data.x_test);
-  const int64_t n_tr = x_tr.rows(), n_te = x_te.rows(), h = w0.rows();
+  const int64_t n_tr = data.n_train(), n_te = data.n_test(), h = w0.rows();
   DualProducts dual;
   dual.k.resize(n_tr + n_te, n_tr);
   dual.p0.resize(n_tr + n_te, h);
   dual.pre.resize(n_tr + n_te, h);
+  if (data.source != nullptr) {
+    dual_products_of_views(data, w0, dual);
+    return dual;
+  }
+  const CMatMap x_tr = cmap(data.x_train), x_te = cmap(data.x_test);
   if (data.gram != nullptr) {
     dual.k.topRows(n_tr) = gram_block(*data.gram, data.train_rows, data.train_rows);
     dual.k.bottomRows(n_te) = gram_block(*data.gram, data.test_rows, data.train_rows);
@@ -76,7 +109,7 @@ class DualDecoderStep : public TrainerStep {
   DualDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                   DecoderTrainState& state)
       : d_(d), data_(data), opt_(opt), state_(state), ds_(state.dual) {
-    const int64_t h = d.shape.n_hidden, n_tr = data.x_train.rows();
+    const int64_t h = d.shape.n_hidden, n_tr = data.n_train();
     if (!ds_.active) {  // a fresh run: W_in(0) is the current weight; a resumed one keeps its own
       ds_.active = true;
       ds_.c = 1.0;
@@ -88,7 +121,7 @@ class DualDecoderStep : public TrainerStep {
     if (opt.penalty.l2 != 0.0f) k_train_ = dual_.k.topRows(n_tr).cast<double>();  // for ||W||²
     bk_.resize(h, n_tr);
     tr_.resize(n_tr, d.shape);
-    te_.resize(data.x_test.rows(), d.shape);
+    te_.resize(data.n_test(), d.shape);
     head_before_.resize(models::decoder_head_values(d).size());
     // The per-iteration products are small (n_train x n_train x H): OpenBLAS's threads would
     // spend more time waking and yielding than computing, so they run on the calling thread.
@@ -97,7 +130,7 @@ class DualDecoderStep : public TrainerStep {
     dual_.update(ds_.c, ds_.b);
   }
   double train_loss() override {
-    side_forward(dual_.pre.topRows(data_.x_train.rows()), tr_, d_);
+    side_forward(dual_.pre.topRows(data_.n_train()), tr_, d_);
     return models::decoder_data_loss(d_, data_.y_train, tr_) + penalty();
   }
   void step() override {
@@ -121,7 +154,7 @@ class DualDecoderStep : public TrainerStep {
   }
   double test_loss() override {
     dual_.update(ds_.c, ds_.b);
-    side_forward(dual_.pre.bottomRows(data_.x_test.rows()), te_, d_);
+    side_forward(dual_.pre.bottomRows(data_.n_test()), te_, d_);
     return models::decoder_data_loss(d_, data_.y_test, te_) + penalty();
   }
   void rollback() override {
@@ -130,12 +163,28 @@ class DualDecoderStep : public TrainerStep {
     penalty_valid_ = false;
     std::copy(head_before_.begin(), head_before_.end(), models::decoder_head_values(d_).begin());
   }
-  // W_in = c W0 + B X_train, into in_layer.weight.
+  // W_in = c W0 + B X_train, into in_layer.weight. Over views, X_train's columns are gathered
+  // a block of neurons at a time (one more pass over the source, no whole copy); each column
+  // of W_in is the same sum over the train rows in their order as one product would make.
   void finish() override {
     single_threaded_blas_.reset();
     MatMap w_in = models::decoder_values(d_).in_w;
-    const RowMat bf = ds_.b.cast<float>();
-    w_in.noalias() = bf * cmap(data_.x_train);
+    if (data_.source != nullptr) {
+      const RowMat bf = ds_.b.cast<float>();
+      const data::Responses& x = *data_.source;
+      RowMat xb;  // (n_train, block)
+      for (int64_t c0 = 0; c0 < x.cols(); c0 += kGramBlockNeurons) {
+        const int64_t cols = std::min(kGramBlockNeurons, x.cols() - c0);
+        xb.resize(static_cast<int64_t>(data_.train_rows.size()), cols);
+        for (size_t i = 0; i < data_.train_rows.size(); ++i)
+          xb.row(static_cast<int64_t>(i)) = cmap(x).row(data_.train_rows[i]).segment(c0, cols);
+        w_in.middleCols(c0, cols).noalias() = bf * xb;
+        x.release_columns(c0, c0 + cols);
+      }
+    } else {
+      const RowMat bf = ds_.b.cast<float>();
+      w_in.noalias() = bf * cmap(data_.x_train);
+    }
     w_in += static_cast<float>(ds_.c) * ds_.w0;
   }
 
@@ -157,7 +206,7 @@ class DualDecoderStep : public TrainerStep {
     const double c = ds_.c;
     bk_.noalias() = ds_.b * k_train_;
     const double cross =
-        (ds_.b.array() * dual_.p0.topRows(data_.x_train.rows()).transpose().array()).sum();
+        (ds_.b.array() * dual_.p0.topRows(data_.n_train()).transpose().array()).sum();
     const double sq = c * c * w0_sq_ + 2.0 * c * cross + (ds_.b.array() * bk_.array()).sum();
     return l2 * sq;
   }

@@ -6,6 +6,7 @@
 #include <memory>
 #include <vector>
 
+#include "data/responses.hpp"
 #include "models/decoder.hpp"
 #include "train/loop.hpp"
 #include "train/train_state.hpp"
@@ -29,16 +30,30 @@ struct DecoderTrainOptions {
   DecoderAlgorithm algorithm = DecoderAlgorithm::automatic;
 };
 
+// The rows a decoder trains and is tested on, in one of two forms:
+//  - views: `source` with index lists train_rows and test_rows into its rows, no copies. The
+//    dual form reads them in passes over the matrix (which may be memory-mapped); the plain
+//    and fused forms need the rows contiguous at every iteration and are given x_train and
+//    x_test as well (runs/fit.cpp gathers them only for those forms);
+//  - matrices: x_train and x_test alone (source null), as tests build them.
 struct DecoderData {
   RowMat x_train;  // (n_train, N)
   models::DecoderTargets y_train;
   RowMat x_test;  // (n_test, N)
   models::DecoderTargets y_test;
-  // Optional, for the dual form: the Gram matrix (nn/gram.hpp) of the dataset these rows were
-  // taken from, and which of its rows they are. The dual form then takes its K blocks from it
-  // instead of computing them, so the folds and jobs of one dataset share one Gram.
-  const RowMat* gram = nullptr;
+  const data::Responses* source = nullptr;  // (n_stimuli, N)
   std::vector<int64_t> train_rows, test_rows;
+  // Optional, for the dual form: the Gram matrix (nn/gram.hpp) of `source`. The dual form then
+  // takes its K blocks from it instead of computing it, so the folds and jobs of one dataset
+  // share one Gram.
+  const RowMat* gram = nullptr;
+
+  int64_t n_train() const {
+    return source != nullptr ? static_cast<int64_t>(train_rows.size()) : x_train.rows();
+  }
+  int64_t n_test() const {
+    return source != nullptr ? static_cast<int64_t>(test_rows.size()) : x_test.rows();
+  }
 };
 
 // The algorithm `automatic` resolves to for these options and state (a resumed dual run stays
