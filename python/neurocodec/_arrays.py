@@ -47,8 +47,13 @@ def as_matrix(x, what="X"):
     return a
 
 
-def as_angles(y, what="angles", n=None):
-    """(n,) or (n, 1) angles in degrees as float32, checked as the CLI checks `stimuli`."""
+def as_angles(y, what="angles", n=None, period=360.0):
+    """(n,) or (n, 1) angles in degrees as float32, checked as the CLI checks `stimuli`.
+
+    For a period P > 0 the angles must lie in [0, 360) and are then taken mod P (as the CLI's
+    loader does, in double, so the same float32 values result); for P = 0 (not circular) any
+    finite value is accepted.
+    """
     a = np.asarray(y)
     _check_numeric(a, what, "numeric angles")
     if not (a.ndim == 1 or (a.ndim == 2 and a.shape[1] == 1)):
@@ -58,8 +63,39 @@ def as_angles(y, what="angles", n=None):
     a = np.ascontiguousarray(a.reshape(-1), dtype=np.float32)
     if n is not None and a.shape[0] != n:
         raise ValueError(f"X has {n} rows but {what} has {a.shape[0]} entries; expected one angle per row")
+    period = float(period)
+    if period == 0:
+        _check_finite(a, what)
+        return a
     bad = np.flatnonzero(~(np.isfinite(a) & (a >= 0) & (a < 360)))
     if bad.size:
         i, v = int(bad[0]), a[bad[0]]
         raise ValueError(f"{what}: angle {v:g} at index {i} is outside [0, 360); expected degrees in [0, 360)")
+    if period > 0 and period != 360:
+        a = np.fmod(a.astype(np.float64), period).astype(np.float32)
+    return a
+
+
+def as_samples(X, y, what_x="X", what_y="angles", period=360.0):
+    """(X, angles): responses (n, N) and one angle per row, each checked as above."""
+    X = as_matrix(X, what_x)
+    return X, as_angles(y, what_y, n=X.shape[0], period=period)
+
+
+def as_images(images, what="images", n=None):
+    """(n, H, W) or (n, 1, H, W) images as (n, H, W) float32 C-contiguous, finite."""
+    a = np.asarray(images)
+    _check_numeric(a, what)
+    if not (a.ndim == 3 or (a.ndim == 4 and a.shape[1] == 1)):
+        raise ValueError(f"{what}: expected shape (n, H, W) or (n, 1, H, W), got {_shape_string(a.shape)}")
+    if a.size == 0:
+        raise ValueError(f"{what}: empty array, shape {_shape_string(a.shape)}")
+    if n is not None and a.shape[0] != n:
+        raise ValueError(f"responses has {n} rows but {what} has {a.shape[0]} images; expected one image per row")
+    a = np.ascontiguousarray(a.reshape(a.shape[0], a.shape[-2], a.shape[-1]), dtype=np.float32)
+    bad = ~np.isfinite(a)
+    if bad.any():
+        idx = np.unravel_index(int(np.flatnonzero(bad.ravel())[0]), a.shape)
+        raise ValueError(f"{what}: non-finite value at image {idx[0]}, pixel ({idx[1]}, {idx[2]}); "
+                         "expected finite values")
     return a

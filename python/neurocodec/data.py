@@ -16,15 +16,16 @@ def load(path):
     return _core.load(path)
 
 
-def simulate(neurons=23589, trials=4320, seed=1, bin_width=None, split=False):
+def simulate(neurons=23589, trials=4320, seed=1, bin_width=None, split=False, single_trials=False):
     """The built-in simulated V1 population in the tutorial's formats.
 
     split=False: {"resp" (n_bins, neurons), "stimuli"}, binned into `bin_width`-degree bins
     (default 1, the tutorial's 360 bins). split=True: {"resp_train", "resp_test", "stimuli"},
-    two disjoint halves of the trials binned into `bin_width` (default 6: 60 bins). The
-    defaults are the data the CLI uses when given no --data. Single (unbinned) trials are not
-    available: the C++ simulator returns binned responses only.
+    two disjoint halves of the trials binned into `bin_width` (default 6: 60 bins).
+    single_trials=True: {"resp" (trials, neurons), "stimuli"}, the trials before binning (each
+    neuron z-scored across them), as `neurocodec simulate --single-trials` writes them; the
+    input of discrimination_threshold. The defaults are the data the CLI uses when given no
+    --data.
     """
-    if bin_width is None:
-        bin_width = 6.0 if split else 1.0
-    return _core.simulate(int(neurons), int(trials), int(seed), float(bin_width), bool(split))
+    return _core.simulate(int(neurons), int(trials), int(seed), None if bin_width is None else float(bin_width),
+                          bool(split), bool(single_trials))

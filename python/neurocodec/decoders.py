@@ -1,60 +1,49 @@
-"""The tutorial's MLP decoders as scikit-learn estimators over the CLI's fit (runs::fit_decoder).
+"""The tutorial's decoders as scikit-learn estimators over the CLI's fits (runs::fit_decoder for
+the MLPs, runs::fit_linear for ridge and von Mises).
 
-Targets are always angles in degrees, [0, 360). The classifier bins them into the tutorial's
-`classes` equal bins inside fit (class c covers [c, c+1) * 360/C) and predicts the centre of the
-winning bin, so its `classes_` are those centres whatever subset of angles a fold holds.
+Targets are always angles in degrees, [0, 360), taken mod `period` (P) as `decode --period P`
+does; P = 0 (a non-circular variable: regression and ridge only) takes any finite value. The
+classifier bins them into the tutorial's `classes` equal bins of [0, P) inside fit (class c
+covers [c, c+1) * P/C) and predicts the centre of the winning bin, so its `classes_` are those
+centres whatever subset of angles a fold holds.
 
-Bits: with eval_set=(X_test, angles_test) the fit sees exactly the rows `neurocodec decode
+Bits: with eval_set=(X_test, angles_test) an MLP fit sees exactly the rows `neurocodec decode
 --split` gives it (train rows, then test rows), and without `init` it draws its initial weights
 from Rng(seed) as `decode --split FILE --seed S` does, so both give the same losses and weights.
+A linear decoder fitted on the train rows gives `decode --model ridge --split FILE`'s weights.
 """
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, RegressorMixin
 from sklearn.utils.validation import check_is_fitted
 
 from . import _core
-from ._arrays import as_angles, as_matrix
-
-_PARAM_NAMES = ("in_layer.weight", "in_layer.bias", "out_layer.weight", "out_layer.bias")
+from ._arrays import as_angles, as_samples
+from ._fitted import (as_fitted_input, forget_fit, negative_error, seed_option, set_trained, state_dict_arrays,
+                      state_dict_copy)
 
 
 class _MLPDecoderBase(BaseEstimator):
-    _model = None  # "classification" or "regression"
-
-    def _outputs(self):
-        return 1 if self._model == "regression" else int(self.classes)
-
-    def _check_options(self):
-        _core.validate_decoder_options(self._model, int(self.hidden), int(getattr(self, "classes", 2)),
-                                       int(self.iters), float(self.lr), float(self.l1), float(self.l2))
-        if int(self.seed) < 0:
-            raise ValueError(f"--seed: expected an integer >= 0, got {self.seed}")
+    def _options(self):
+        """The parameters as `decode`'s options (_core.decode_options reads them)."""
+        return {"model": self._model_name(), "hidden": int(self.hidden), "classes": int(getattr(self, "classes", 2)),
+                "iters": int(self.iters), "lr": float(self.lr), "l1": float(self.l1), "l2": float(self.l2),
+                "seed": seed_option(self.seed), "period": float(self.period)}
 
     def fit(self, X, y, eval_set=None):
         """Trains on (X, y); eval_set=(X_test, y_test) records the test loss per iteration."""
-        self._check_options()
-        X = as_matrix(X, "X")
-        y = as_angles(y, "angles", n=X.shape[0])
+        options = self._options()
+        _core.validate_decode_options(options)
+        X, y = as_samples(X, y, "X", "angles", self.period)
         if eval_set is not None:
-            X_test, y_test = eval_set
-            X_test = as_matrix(X_test, "X_test")
-            y_test = as_angles(y_test, "angles_test", n=X_test.shape[0])
+            X_test, y_test = as_samples(*eval_set, "X_test", "angles_test", self.period)
         else:
             # The library's loop evaluates a test set after every step; one training row keeps
             # that cost negligible and changes no training arithmetic. Its curve is not kept.
             X_test, y_test = X[:1], y[:1]
-        init = None if self.init is None else _state_dict_arrays(self.init)
-        _forget_fit(self)  # a refit that is interrupted or fails leaves no stale model behind
-        r = _core.fit_decoder(X, y, X_test, y_test, self._model, int(self.hidden), int(getattr(self, "classes", 2)),
-                              int(self.iters), float(self.lr), float(self.l1), float(self.l2), int(self.seed),
-                              init, bool(self.verbose))
-        if r["diverged"]:
-            raise FloatingPointError(r["message"])
-        # Fitted attributes only now: an interrupted or failed fit leaves the estimator unfitted.
-        self.state_dict_ = r["state_dict"]
-        self.train_loss_ = np.asarray(r["train_loss"])
-        self.test_loss_ = np.asarray(r["test_loss"]) if eval_set is not None else None
-        self.fit_seconds_ = r["seconds"]
+        init = None if self.init is None else state_dict_arrays(self.init)
+        forget_fit(self)
+        r = _core.fit_decoder(X, y, X_test, y_test, options, init, bool(self.verbose))
+        set_trained(self, r, eval_set is not None)
         self.n_features_in_ = X.shape[1]
         self._set_classes()
         return self
@@ -63,13 +52,8 @@ class _MLPDecoderBase(BaseEstimator):
         pass
 
     def _forward(self, X):
-        check_is_fitted(self, "state_dict_")
-        X = as_matrix(X, "X")
-        if X.shape[1] != self.n_features_in_:
-            raise ValueError(f"X has {X.shape[1]} features, but {type(self).__name__} is expecting "
-                             f"{self.n_features_in_} features as input")
-        return _core.decoder_forward(X, self.state_dict_, self._model == "regression", int(self.hidden),
-                                     self._outputs())
+        X = as_fitted_input(self, X, "state_dict_")
+        return _core.decoder_forward(X, self.state_dict_, self._options())
 
     def hidden_activity(self, X):
         """relu(X W_in^T + b_in): (n_stimuli, hidden)."""
@@ -77,17 +61,16 @@ class _MLPDecoderBase(BaseEstimator):
 
     def state_dict(self):
         """The weights under PyTorch's names, as float32 arrays (torch.from_numpy loads them)."""
-        check_is_fitted(self, "state_dict_")
-        return {k: v.copy() for k, v in self.state_dict_.items()}
+        return state_dict_copy(self)
 
     def load_state_dict(self, state_dict):
         """Sets the weights (e.g. from a PyTorch model); the estimator is then fitted."""
-        sd = _state_dict_arrays(state_dict)
+        sd = state_dict_arrays(state_dict)
         w = sd.get("in_layer.weight")
         if w is None or w.ndim != 2:
             raise ValueError("state_dict: missing key 'in_layer.weight' with shape (hidden, n_neurons)")
         n = getattr(self, "n_features_in_", w.shape[1])
-        _core.check_decoder_state_dict(sd, self._model == "regression", int(n), int(self.hidden), self._outputs())
+        _core.check_decoder_state_dict(sd, self._options(), int(n))
         self.state_dict_ = {k: np.ascontiguousarray(v, dtype=np.float32) for k, v in sd.items()}
         self.n_features_in_ = int(n)
         self._set_classes()
@@ -99,29 +82,11 @@ class _MLPDecoderBase(BaseEstimator):
         return {"poor_score": True, "requires_positive_y": True}
 
 
-def _forget_fit(est):
-    for name in [k for k in vars(est) if k.endswith("_") and not k.startswith("_")]:
-        delattr(est, name)
-
-
-def _state_dict_arrays(sd):
-    """A state_dict of numpy arrays or torch tensors as {name: numpy array}."""
-    if not hasattr(sd, "items"):
-        raise TypeError(f"state_dict: expected a mapping of name -> array, got {type(sd).__name__}")
-    out = {}
-    for k, v in sd.items():
-        if hasattr(v, "detach"):  # a torch tensor
-            v = v.detach().cpu().numpy()
-        out[str(k)] = np.asarray(v)
-    return out
-
-
 class MLPClassifierDecoder(ClassifierMixin, _MLPDecoderBase):
     """The tutorial's DeepNetSoftmax: N -> hidden (ReLU) -> classes, NLL on the angle's class."""
-    _model = "classification"
 
     def __init__(self, hidden=20, classes=20, iters=1000, lr=0.1, l1=0.0, l2=0.0, seed=1, init=None,
-                 verbose=False):
+                 verbose=False, period=360.0):
         self.hidden = hidden
         self.classes = classes
         self.iters = iters
@@ -131,14 +96,18 @@ class MLPClassifierDecoder(ClassifierMixin, _MLPDecoderBase):
         self.seed = seed
         self.init = init
         self.verbose = verbose
+        self.period = period
+
+    def _model_name(self):
+        return "classification"
 
     def _set_classes(self):
         # The centres of the tutorial's bins, the values predict() returns.
-        self.classes_ = (np.arange(int(self.classes)) + 0.5) * 360.0 / int(self.classes)
+        self.classes_ = (np.arange(int(self.classes)) + 0.5) * float(self.period) / int(self.classes)
 
     def angle_classes(self, angles):
         """The class index of each angle (the tutorial's stimulus_class)."""
-        return _core.stimulus_classes(as_angles(angles), int(self.classes))
+        return _core.stimulus_classes(as_angles(angles, period=self.period), int(self.classes), float(self.period))
 
     def predict_log_proba(self, X):
         return self._forward(X)[1].astype(np.float64)
@@ -160,10 +129,15 @@ class MLPClassifierDecoder(ClassifierMixin, _MLPDecoderBase):
 
 
 class MLPRegressorDecoder(RegressorMixin, _MLPDecoderBase):
-    """The tutorial's DeepNetReLU: N -> hidden (ReLU) -> 1, MSE against the angle in degrees."""
-    _model = "regression"
+    """An MLP N -> hidden (ReLU) -> outputs that decodes a continuous angle.
 
-    def __init__(self, hidden=10, iters=50, lr=1e-4, l1=0.0, l2=0.0, seed=1, init=None, verbose=False):
+    model="regression": the tutorial's DeepNetReLU, one output, MSE against the angle in degrees;
+    `score` = -MSE. model="circular": two outputs, MSE against (cos, sin) of 2*pi*angle/P,
+    decoded with atan2 into [0, P); `score` = -(mean circular error in degrees).
+    """
+
+    def __init__(self, hidden=10, iters=50, lr=1e-4, l1=0.0, l2=0.0, seed=1, init=None, verbose=False,
+                 model="regression", period=360.0):
         self.hidden = hidden
         self.iters = iters
         self.lr = lr
@@ -172,27 +146,106 @@ class MLPRegressorDecoder(RegressorMixin, _MLPDecoderBase):
         self.seed = seed
         self.init = init
         self.verbose = verbose
+        self.model = model
+        self.period = period
+
+    def _model_name(self):
+        if self.model not in ("regression", "circular"):
+            raise ValueError(f"--model: expected regression or circular for MLPRegressorDecoder, got {self.model}")
+        return self.model
 
     def predict(self, X):
         """Decoded angles in degrees."""
-        return self._forward(X)[1][:, 0].astype(np.float64)
+        out = self._forward(X)[1]
+        if self.model == "circular":
+            return _core.angles_from_unit(out.astype(np.float64), float(self.period))
+        return out[:, 0].astype(np.float64)
 
     def score(self, X, y, sample_weight=None):
-        """Negative mean squared error in degrees^2 (higher is better, as scikit-learn expects)."""
-        y = as_angles(y, "angles")
-        return -float(np.average((self.predict(X) - y) ** 2, weights=sample_weight))
+        """-MSE in degrees^2 (regression) or -(mean circular error) in degrees (circular): higher
+        is better, as scikit-learn expects."""
+        y = as_angles(y, "angles", period=self.period)
+        return negative_error(self.predict(X), y, float(self.period), self.model == "circular", sample_weight)
+
+
+# The CLI's defaults per model (`decode --model M`); parameters given to MLPDecoder override them.
+_MLP_DEFAULTS = {
+    "classification": (MLPClassifierDecoder, {}),
+    "regression": (MLPRegressorDecoder, {}),
+    "circular": (MLPRegressorDecoder, {"model": "circular", "hidden": 20, "iters": 1000, "lr": 0.1}),
+}
 
 
 def MLPDecoder(model="classification", **params):
     """The tutorial's decoder: an MLPClassifierDecoder or MLPRegressorDecoder by `model`.
 
-    Parameters not given keep the model's tutorial defaults (classification: hidden=20,
-    classes=20, iters=1000, lr=0.1; regression: hidden=10, iters=50, lr=1e-4).
+    Parameters not given keep the model's CLI defaults (classification: hidden=20, classes=20,
+    iters=1000, lr=0.1; regression: hidden=10, iters=50, lr=1e-4; circular: hidden=20,
+    iters=1000, lr=0.1).
     """
-    if model == "classification":
-        return MLPClassifierDecoder(**params)
-    if model == "regression":
-        return MLPRegressorDecoder(**params)
-    if model == "circular":
-        raise ValueError("--model circular: not in this build (it comes with the decoders issue)")
-    raise ValueError(f"--model: expected classification or regression, got {model}")
+    if model not in _MLP_DEFAULTS:
+        raise ValueError(f"--model: expected classification, regression or circular, got {model}")
+    cls, defaults = _MLP_DEFAULTS[model]
+    return cls(**{**defaults, **params})
+
+
+class _LinearDecoderBase(RegressorMixin, BaseEstimator):
+    """A closed-form linear decoder (no intercept; alpha = lambda_ * n_train) over fit_linear."""
+    _model = None  # "ridge" or "vonmises"
+
+    def __init__(self, lambda_=1.0, period=360.0):
+        self.lambda_ = lambda_
+        self.period = period
+
+    def _options(self):
+        return {"model": self._model, "lambda_": float(self.lambda_), "period": float(self.period)}
+
+    def fit(self, X, y):
+        """Fits the weights on (X, angles) in one solve."""
+        options = self._options()
+        _core.validate_decode_options(options)
+        X, y = as_samples(X, y, "X", "angles", self.period)
+        forget_fit(self)
+        r = _core.fit_linear(X, y, options)
+        self.coef_ = r["weight"]
+        self.intercept_ = r["bias"]
+        self.fit_seconds_ = r["seconds"]
+        self.n_features_in_ = X.shape[1]
+        return self
+
+    def _outputs_and_angles(self, X):
+        X = as_fitted_input(self, X, "coef_")
+        return _core.linear_predict(X, self.coef_, self.intercept_, self._options())
+
+    def outputs(self, X):
+        """The raw outputs X coef_^T + intercept_, (n, T), in double."""
+        return self._outputs_and_angles(X)[0]
+
+    def predict(self, X):
+        """Decoded angles in degrees (values, for P = 0)."""
+        return self._outputs_and_angles(X)[1]
+
+    def score(self, X, y, sample_weight=None):
+        """-(mean circular error) in degrees for P > 0, -MSE for P = 0."""
+        y = as_angles(y, "angles", period=self.period)
+        return negative_error(self.predict(X), y, float(self.period), float(self.period) > 0, sample_weight)
+
+    def state_dict(self):
+        """nn.Linear's state_dict: linear.weight (T, N) and linear.bias (T)."""
+        check_is_fitted(self, "coef_")
+        return {"linear.weight": self.coef_.copy(), "linear.bias": self.intercept_.copy()}
+
+    def _more_tags(self):
+        return {"poor_score": True, "requires_positive_y": True}
+
+
+class RidgeDecoder(_LinearDecoderBase):
+    """Ridge onto (cos, sin) of 2*pi*angle/P, decoded with atan2 (for P = 0: onto the value minus
+    its training mean, added back at prediction)."""
+    _model = "ridge"
+
+
+class VonMisesDecoder(_LinearDecoderBase):
+    """Ridge onto 48 von Mises bumps (z-scored per trial), decoded by circular Gaussian-kernel
+    upsampling (100 points per basis step) and argmax. P > 0 only."""
+    _model = "vonmises"

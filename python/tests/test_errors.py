@@ -62,8 +62,51 @@ def test_hyper_parameters_out_of_range(params, message):
 
 
 def test_model_name():
-    with pytest.raises(ValueError, match="--model: expected classification or regression"):
+    with pytest.raises(ValueError, match="--model: expected classification, regression or circular, got lasso"):
         nc.MLPDecoder(model="lasso")
+    with pytest.raises(ValueError, match="--model: expected regression or circular for MLPRegressorDecoder"):
+        nc.MLPRegressorDecoder(model="classification").fit(X, Y)
+
+
+@pytest.mark.parametrize("est, message", [
+    (nc.RidgeDecoder(lambda_=0), "--lambda: expected a finite penalty > 0"),
+    (nc.VonMisesDecoder(lambda_=float("nan")), "--lambda: expected a finite penalty > 0"),
+    (nc.RidgeDecoder(period=-1), "--period: expected a period >= 0 degrees"),
+    (nc.VonMisesDecoder(period=0), "--period 0: a non-circular variable has no classes or angle; use --model "
+                                   "regression or ridge, not vonmises"),
+    (nc.MLPDecoder(model="circular", period=0), "--period 0: .* not circular"),
+    (nc.MLPClassifierDecoder(period=0), "--period 0: .* not classification"),
+])
+def test_period_and_lambda_out_of_range(est, message):
+    with pytest.raises(ValueError, match=message):
+        est.fit(X, Y)
+
+
+def test_period_zero_takes_any_finite_value():
+    y = np.linspace(-1000, 1000, 30)
+    nc.RidgeDecoder(period=0).fit(X, y)
+    nc.MLPRegressorDecoder(period=0, iters=2).fit(X, y)
+    with pytest.raises(ValueError, match=r"angles: angle -1000 at index 0 is outside \[0, 360\)"):
+        nc.RidgeDecoder().fit(X, y)
+    with pytest.raises(ValueError, match=r"angles: non-finite value \(inf\) at index 1"):
+        nc.RidgeDecoder(period=0).fit(X, np.r_[0.0, np.inf, y[2:]])
+
+
+@pytest.mark.parametrize("make", [nc.RidgeDecoder, nc.VonMisesDecoder])
+def test_linear_decoder_bad_input(make):
+    dec = make()
+    with pytest.raises(NotFittedError):
+        dec.predict(X)
+    with pytest.raises(ValueError, match="X has 30 rows but angles has 29 entries"):
+        dec.fit(X, Y[:29])
+    with pytest.raises(TypeError, match="X: expected a numeric array, got dtype object"):
+        dec.fit(X.astype(object), Y)
+    dec.fit(X, Y)
+    assert dec.lambda_ == 1.0  # a parameter, not a fitted attribute: a refit keeps it
+    dec.fit(X, Y)
+    assert dec.lambda_ == 1.0
+    with pytest.raises(ValueError, match="X has 7 features, but"):
+        dec.predict(X[:, :7])
 
 
 def test_bad_state_dict():

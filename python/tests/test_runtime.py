@@ -13,17 +13,24 @@ import neurocodec as nc
 from neurocodec import _core
 
 
-def test_float32_c_contiguous_reaches_the_fit_without_a_copy(small_split):
+def test_float32_c_contiguous_is_the_fit_data_without_a_copy(small_split):
+    # The pointer is the one the fit's dataset reads (data::Responses), for both decoder
+    # forms: the dual form (no L1) and the fused form (L1, which gathers its train rows).
     X, y, Xt, yt, _, _ = small_split
     assert X.dtype == np.float32 and X.flags.c_contiguous
-    nc.MLPClassifierDecoder(iters=1).fit(X, y, eval_set=(Xt, yt))
-    assert _core._last_fit_data_pointer() == X.ctypes.data
+    for l1 in (0.0, 1e-4):
+        nc.MLPClassifierDecoder(iters=1, l1=l1).fit(X, y)
+        assert _core._last_fit_data_pointer() == X.ctypes.data
+    # Other dtypes and layouts are converted once; an evaluation set in a second array is
+    # joined with X into one matrix (a copy).
     X64 = X.astype(np.float64)
-    nc.MLPClassifierDecoder(iters=1).fit(X64, y, eval_set=(Xt, yt))
+    nc.MLPClassifierDecoder(iters=1).fit(X64, y)
     assert _core._last_fit_data_pointer() != X64.ctypes.data
     XF = np.asfortranarray(X)
-    nc.MLPClassifierDecoder(iters=1).fit(XF, y, eval_set=(Xt, yt))
+    nc.MLPClassifierDecoder(iters=1).fit(XF, y)
     assert _core._last_fit_data_pointer() != XF.ctypes.data
+    nc.MLPClassifierDecoder(iters=1).fit(X, y, eval_set=(Xt, yt))
+    assert _core._last_fit_data_pointer() != X.ctypes.data
 
 
 def test_gil_is_released_during_a_fit():

@@ -12,8 +12,10 @@ from sklearn.utils import estimator_checks as ec
 import neurocodec as nc
 
 
-def test_clone_keeps_params():
-    dec = nc.MLPClassifierDecoder(hidden=7, l2=1e-3, iters=3)
+@pytest.mark.parametrize("dec", [nc.MLPClassifierDecoder(hidden=7, l2=1e-3, iters=3, period=180),
+                                 nc.MLPDecoder(model="circular", period=180), nc.RidgeDecoder(lambda_=3.0, period=0),
+                                 nc.VonMisesDecoder(lambda_=0.1)])
+def test_clone_keeps_params(dec):
     c = clone(dec)
     assert c.get_params() == dec.get_params() and c is not dec
 
@@ -22,31 +24,53 @@ def test_cross_val_score_non_integer_angles(small):
     resp, stim = small
     assert np.any(stim != np.round(stim))  # the tutorial's bins: mean angles, continuous
     # The default folds (KFold, not shuffled: rows are sorted by angle, so each fold tests on
-    # angles it never saw) run; shuffled folds decode well.
-    assert cross_val_score(nc.MLPClassifierDecoder(iters=20), resp, stim, cv=3).shape == (3,)
+    # angles it never saw) run with plain cv=5; shuffled folds decode well.
+    assert cross_val_score(nc.MLPClassifierDecoder(iters=20), resp, stim, cv=5).shape == (5,)
     s = cross_val_score(nc.MLPClassifierDecoder(iters=100), resp, stim, cv=KFold(3, shuffle=True, random_state=0))
     assert s.shape == (3,) and np.all(s > 0.2)
-    r = cross_val_score(nc.MLPRegressorDecoder(iters=10), resp, stim, cv=3)
+    r = cross_val_score(nc.MLPRegressorDecoder(iters=10), resp, stim, cv=5)
     assert np.all(r < 0)  # negative MSE
+    gs = GridSearchCV(nc.MLPClassifierDecoder(iters=20), {"l2": [0.0, 1e-3]}, cv=5).fit(resp, stim)
+    assert len(gs.cv_results_["split4_test_score"]) == 2
 
 
 def test_cross_val_score_integer_angles(small):
     resp, _ = small
-    # Whole degrees, each once: scikit-learn reads them as 360 classes of one member each and
-    # its default StratifiedKFold refuses them; AngleStratifiedKFold stratifies on the
-    # tutorial's classes instead.
-    stim = np.arange(len(resp), dtype=np.float64)
-    s = cross_val_score(nc.MLPClassifierDecoder(iters=50), resp, stim, cv=nc.AngleStratifiedKFold(3))
-    assert s.shape == (3,)
-    # Whole degrees seen several times (single trials): the default cv works, and folds that
-    # miss some angles still learn all 20 classes.
-    rep = (np.arange(len(resp)) // 3 * 3).astype(np.int64)
+    stim = np.arange(len(resp), dtype=np.int64)  # whole degrees, each once
+    # scikit-learn 1.2 reads whole numbers as class labels: for a classifier its check_cv picks
+    # StratifiedKFold, which refuses 360 classes of one member each. No estimator hook changes
+    # that choice (it looks at y and _estimator_type == "classifier" only), so plain cv=5
+    # cannot work for this y; this test notices when scikit-learn changes.
+    for y in (stim, stim.astype(np.float64)):
+        with pytest.raises(ValueError, match="n_splits=5 cannot be greater than the number of members in each class"):
+            cross_val_score(nc.MLPClassifierDecoder(iters=2), resp, y, cv=5)
+    # AngleStratifiedKFold stratifies on the tutorial's classes instead: cross_val_score and
+    # GridSearchCV with it work, for integer and non-integer angles alike.
+    cv = nc.AngleStratifiedKFold(5)
+    for y in (stim, stim + 0.5):
+        s = cross_val_score(nc.MLPClassifierDecoder(iters=50), resp, y, cv=cv)
+        assert s.shape == (5,)
+        gs = GridSearchCV(nc.MLPClassifierDecoder(iters=20), {"hidden": [5, 10]}, cv=cv).fit(resp, y)
+        assert gs.best_params_["hidden"] in (5, 10) and len(gs.cv_results_["split4_test_score"]) == 2
+    # Each of its test folds holds every class (about a fifth of its 18 angles).
+    for _, test in cv.split(resp, stim):
+        counts = np.bincount(stim[test] // 18, minlength=20)
+        assert counts.min() >= 2 and counts.max() <= 5
+    # Whole degrees seen several times (single trials): plain cv=5 works, stratified per angle,
+    # and folds that miss some angles still learn all 20 classes.
+    rep = (np.arange(len(resp)) // 5 * 5).astype(np.int64)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = cross_val_score(nc.MLPClassifierDecoder(iters=50), resp, rep, cv=3)
-    assert s.shape == (3,)
-    r = cross_val_score(nc.MLPRegressorDecoder(iters=5), resp, stim.astype(np.int64), cv=3)
-    assert r.shape == (3,)
+        assert cross_val_score(nc.MLPClassifierDecoder(iters=50), resp, rep, cv=5).shape == (5,)
+        gs = GridSearchCV(nc.MLPClassifierDecoder(iters=20), {"l2": [0.0, 1e-3]}, cv=5).fit(resp, rep)
+    assert gs.best_estimator_.classes_.shape == (20,)
+    # Regressors (MLP regression and circular, ridge, von Mises) get KFold: plain cv=5 works
+    # for any angles.
+    for est in (nc.MLPRegressorDecoder(iters=5), nc.MLPDecoder(model="circular", iters=20), nc.RidgeDecoder(),
+                nc.VonMisesDecoder()):
+        assert cross_val_score(est, resp, stim, cv=5).shape == (5,)
+    gs = GridSearchCV(nc.RidgeDecoder(), {"lambda_": [0.1, 1.0, 10.0]}, cv=5).fit(resp, stim)
+    assert gs.best_params_["lambda_"] in (0.1, 1.0, 10.0) and gs.best_estimator_.lambda_ == gs.best_params_["lambda_"]
 
 
 def test_grid_search_and_pipeline(small):
@@ -69,8 +93,10 @@ CHECKS = [
 
 
 @pytest.mark.parametrize("check", CHECKS)
-@pytest.mark.parametrize("make", [lambda: nc.MLPClassifierDecoder(iters=20), lambda: nc.MLPRegressorDecoder(iters=5)],
-                         ids=["classifier", "regressor"])
+@pytest.mark.parametrize("make", [lambda: nc.MLPClassifierDecoder(iters=20), lambda: nc.MLPRegressorDecoder(iters=5),
+                                  lambda: nc.MLPDecoder(model="circular", iters=5), nc.RidgeDecoder,
+                                  nc.VonMisesDecoder],
+                         ids=["classifier", "regressor", "circular", "ridge", "vonmises"])
 def test_estimator_checks(check, make):
     est = make()
     getattr(ec, check)(type(est).__name__, est)

@@ -155,8 +155,15 @@ DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset&
 
 EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg,
                        const FitHooks& hooks) {
+  return fit_encoder(ds, sim::grating_stack(sim::encoder_angles(ds.stimuli), 0.025), cfg, hooks);
+}
+
+EncoderFit fit_encoder(const data::SplitDataset& ds, sim::ImageStack images,
+                       const EncoderConfig& cfg, const FitHooks& hooks) {
   models::EncoderShape shape = cfg.shape;
   shape.n_neurons = ds.n_neurons();
+  shape.height = static_cast<int>(images.height);
+  shape.width = static_cast<int>(images.width);
   EncoderFit fit;
   fit.net = models::encoder_create(shape);
   if (hooks.init) {
@@ -168,7 +175,7 @@ EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg,
   const float* conv0 = models::encoder_values(fit.net).conv_w;
   fit.conv_init.assign(conv0, conv0 + fit.net.params.view(models::kConvWeight).size);
   train::EncoderData data;
-  data.images = sim::grating_stack(sim::encoder_angles(ds.stimuli), 0.025);
+  data.images = std::move(images);
   data.resp_train = ds.resp_train;
   data.resp_test = ds.resp_test;
   train::EncoderTrainState state;

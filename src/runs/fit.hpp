@@ -104,5 +104,9 @@ struct EncoderFit {
 
 EncoderFit fit_encoder(const data::SplitDataset& ds, const EncoderConfig& cfg,
                        const FitHooks& hooks = {});
+// The same on given images (n, 1, H, W), one per row of ds, instead of the gratings drawn for
+// ds.stimuli (which are then not read); the shape's height and width are the images'.
+EncoderFit fit_encoder(const data::SplitDataset& ds, sim::ImageStack images,
+                       const EncoderConfig& cfg, const FitHooks& hooks = {});
 
 }  // namespace nc::runs
