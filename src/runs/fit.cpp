@@ -39,16 +39,27 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
 }
 
 // The network's outputs for the test rows: over the gathered matrix when there is one, else
-// over all of ds.resp (a view may be mapped: no rows are copied) and then picked.
+// over the test rows gathered from the view, in chunks of at most kTestChunkBytes (one chunk
+// for all but huge test sets: then the outputs are exactly those of one forward pass over the
+// test rows, as Python's predict computes them).
+constexpr int64_t kTestChunkBytes = int64_t{512} << 20;
 RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
   models::DecoderWorkspace ws;
   if (dd.x_test.rows() > 0 || dd.source == nullptr) {
     models::decoder_forward(net, cmap(dd.x_test), ws);
     return std::move(ws.out);
   }
-  models::decoder_forward(net, cmap(*dd.source), ws);
-  dd.source->release_rows(0, dd.source->rows());
-  return data::take_rows(cmap(ws.out), dd.test_rows);
+  const int64_t n = dd.n_test(), cols = dd.source->cols();
+  const int64_t chunk = std::max<int64_t>(1, kTestChunkBytes / (4 * cols));
+  RowMat out;
+  for (int64_t r0 = 0; r0 < n; r0 += chunk) {
+    const int64_t r1 = std::min(n, r0 + chunk);
+    const std::vector<int64_t> rows(dd.test_rows.begin() + r0, dd.test_rows.begin() + r1);
+    models::decoder_forward(net, cmap(data::take_rows(*dd.source, rows)), ws);
+    if (out.size() == 0) out.resize(n, ws.out.cols());
+    out.middleRows(r0, r1 - r0) = ws.out;
+  }
+  return out;
 }
 
 // Decoded angles of the test rows, their errors and (classifier) the fraction correct.
