@@ -3,6 +3,7 @@
 #include <chrono>
 
 #include "nn/gram.hpp"
+#include "runs/memory_budget.hpp"
 
 namespace nc::runs {
 namespace {
@@ -104,6 +105,17 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
   const int64_t n_outputs = cfg.model == models::DecoderKind::regression ? 1
                             : cfg.model == models::DecoderKind::circular ? 2
                                                                          : cfg.classes;
+  const train::DecoderAlgorithm algorithm = train::resolve_algorithm(cfg.train, {});
+  const bool dual = algorithm == train::DecoderAlgorithm::dual;
+  check_memory(
+      estimate_decoder_bytes(static_cast<int64_t>(split.train_idx.size()),
+                             static_cast<int64_t>(split.test_idx.size()), ds.n_neurons(),
+                             cfg.hidden, n_outputs, algorithm),
+      "decode",
+      dual ? "the dual form keeps n_stimuli² Gram entries and the weights; use fewer trials or "
+             "neurons, or set NEUROCODEC_MEMORY_BUDGET if the estimate is too cautious"
+           : "with --l1 the rows are read at every iteration and must be in memory; without "
+             "--l1 the decoder streams them (the dual form), or use fewer neurons or trials");
   DecoderFit fit;
   fit.net = models::decoder_create({.kind = cfg.model,
                                     .n_inputs = ds.n_neurons(),
@@ -173,6 +185,9 @@ EncoderFit fit_encoder(const data::SplitDataset& ds, sim::ImageStack images,
                        const EncoderConfig& cfg, const FitHooks& hooks) {
   models::EncoderShape shape = cfg.shape;
   shape.n_neurons = ds.n_neurons();
+  check_memory(estimate_encoder_bytes(ds.n_stimuli(), ds.n_neurons(), shape.features()), "encode",
+               "the encoder keeps its (neurons x channels·12·16) out layer and (stimuli x neurons) "
+               "outputs in memory at every iteration; fit a subset of the neurons at a time");
   shape.height = static_cast<int>(images.height);
   shape.width = static_cast<int>(images.width);
   EncoderFit fit;
