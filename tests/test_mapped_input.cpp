@@ -213,3 +213,29 @@ TEST(MappedInput, DecodeGivesTheSameBitsMappedOrLoaded) {
 
 }  // namespace
 }  // namespace nc
+
+namespace nc {
+namespace {
+
+// simulate --format npy writes resp a block of neurons at a time (sim::simulate_in_blocks),
+// with the same values as the .npz; 5,000 neurons make two blocks.
+TEST(SimulateNpy, BlockwiseFolderEqualsTheNpz) {
+  const std::string dir = testing::fresh_dir("sim_npy");
+  for (const std::string extra : {"", " --single-trials --trials 300"}) {
+    const std::string common = " --neurons 5000" + extra;
+    ASSERT_EQ(testing::run_cli("simulate --format npy --out " + dir + "/f" + common).status, 0);
+    ASSERT_EQ(testing::run_cli("simulate --out " + dir + "/a.npz" + common).status, 0);
+    const data::Dataset f = data::load_dataset(dir + "/f"), a = data::load_dataset(dir + "/a.npz");
+    EXPECT_TRUE(f.resp.mapped());
+    EXPECT_TRUE(cmap(f.resp) == cmap(a.resp)) << extra;
+    EXPECT_EQ(f.stimuli, a.stimuli) << extra;
+    std::filesystem::remove_all(dir + "/f");
+  }
+  const auto r = testing::run_cli("simulate --format npy --compress --out " + dir + "/g");
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.err.find("--compress"), std::string::npos) << r.err;
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nc

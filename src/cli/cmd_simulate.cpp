@@ -12,8 +12,13 @@ Command add_simulate_command(CLI::App& app) {
     CLI::Option* bin_opt = nullptr;
   };
   auto s = std::make_shared<State>();
-  auto* c = app.add_subcommand("simulate", "write a simulated mouse V1 population (.npz)");
-  c->add_option("--out", s->opt.out, "output .npz file")->required();
+  auto* c = app.add_subcommand("simulate", "write a simulated mouse V1 population (.npz, or .npy files)");
+  c->add_option("--out", s->opt.out, "output .npz file (a folder with --format npy)")->required();
+  c->add_option("--format", s->opt.format,
+                "npz (one archive) or npy (a folder of .npy files, written a block of neurons at "
+                "a time: populations larger than memory)")
+      ->check(CLI::IsMember({"npz", "npy"}))
+      ->capture_default_str();
   c->add_flag("--split", s->opt.split,
               "split format: resp_train, resp_test, stimuli (60 six-degree bins)");
   c->add_flag(

@@ -662,18 +662,9 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
   return npy_from_data(h, std::vector<std::byte>(payload, payload + need));
 }
 
-std::vector<std::byte> serialize_npy(const NpyArray& a) {
-  for (int64_t d : a.shape) {
-    if (d < 0)
-      throw std::invalid_argument("serialize_npy: negative dimension in shape " +
-                                  shape_string(a.shape));
-  }
-  const size_t item = dtype_size(a.dtype);
-  if (a.data.size() != static_cast<uint64_t>(a.numel()) * item) {
-    throw std::invalid_argument("serialize_npy: " + std::to_string(a.data.size()) +
-                                " bytes of data do not match shape " + shape_string(a.shape) +
-                                " of " + dtype_name(a.dtype));
-  }
+std::vector<std::byte> serialize_npy_header(DType dtype, const std::vector<int64_t>& shape,
+                                            size_t reserve_data) {
+  const NpyArray a{dtype, shape, {}};  // only its dtype and shape are read below
   const char* descr = "";
   switch (a.dtype) {
     case DType::f32:
@@ -706,7 +697,7 @@ std::vector<std::byte> serialize_npy(const NpyArray& a) {
     padded = header + pad(prefix);
   }
   std::vector<std::byte> out;
-  out.reserve(prefix + padded.size() + a.data.size());
+  out.reserve(prefix + padded.size() + reserve_data);
   auto put = [&](uint8_t b) { out.push_back(static_cast<std::byte>(b)); };
   for (size_t i = 0; i < kMagicLen; ++i) put(static_cast<uint8_t>(kMagic[i]));
   put(prefix == 10 ? 1 : 2);
@@ -719,6 +710,22 @@ std::vector<std::byte> serialize_npy(const NpyArray& a) {
     put(static_cast<uint8_t>((hl >> 24) & 0xff));
   }
   for (char c : padded) put(static_cast<uint8_t>(c));
+  return out;
+}
+
+std::vector<std::byte> serialize_npy(const NpyArray& a) {
+  for (int64_t d : a.shape) {
+    if (d < 0)
+      throw std::invalid_argument("serialize_npy: negative dimension in shape " +
+                                  shape_string(a.shape));
+  }
+  const size_t item = dtype_size(a.dtype);
+  if (a.data.size() != static_cast<uint64_t>(a.numel()) * item) {
+    throw std::invalid_argument("serialize_npy: " + std::to_string(a.data.size()) +
+                                " bytes of data do not match shape " + shape_string(a.shape) +
+                                " of " + dtype_name(a.dtype));
+  }
+  std::vector<std::byte> out = serialize_npy_header(a.dtype, a.shape, a.data.size());
   const size_t data_start = out.size();
   out.insert(out.end(), a.data.begin(), a.data.end());
   std::span<std::byte> data(out.data() + data_start, a.data.size());

@@ -68,6 +68,11 @@ NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data);
 // (e.g. "data.npz:resp"). Throws InputError on anything malformed.
 NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what);
 
+// The .npy header (magic, version, length, dict, padding) of an array of this dtype and shape:
+// the data follow it, starting on a 64-byte boundary as numpy writes them.
+std::vector<std::byte> serialize_npy_header(DType dtype, const std::vector<int64_t>& shape,
+                                            size_t reserve_data = 0);
+
 // Serialises an array to a .npy image.
 std::vector<std::byte> serialize_npy(const NpyArray& a);
 
@@ -75,5 +80,27 @@ std::vector<std::byte> serialize_npy(const NpyArray& a);
 // place, so the final name never holds a partial file.
 NpyArray read_npy(const std::string& path);
 void write_npy(const std::string& path, const NpyArray& a);
+
+// Writes a float32 (rows, cols) .npy a block of columns at a time, never holding the matrix
+// (simulate --format npy makes recordings larger than memory this way): the header first, then
+// each block's rows at their places in the file. Everything goes to a temporary name beside
+// `path` that commit() renames into place (core/atomic_file.hpp); destroyed uncommitted, it
+// removes the temporary, so the final name never holds a partial file.
+class NpyColumnWriter {
+ public:
+  NpyColumnWriter(const std::string& path, int64_t rows, int64_t cols);
+  ~NpyColumnWriter();
+  NpyColumnWriter(const NpyColumnWriter&) = delete;
+  NpyColumnWriter& operator=(const NpyColumnWriter&) = delete;
+  // Columns [j0, j0 + m) from `block` (rows x m, row-major, m columns per row).
+  void write_block(int64_t j0, const float* block, int64_t m);
+  void commit();
+
+ private:
+  std::string path_, tmp_;
+  int fd_ = -1;
+  int64_t rows_ = 0, cols_ = 0;
+  uint64_t data_offset_ = 0;
+};
 
 }  // namespace nc::io

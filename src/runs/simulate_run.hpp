@@ -15,9 +15,12 @@ struct SimulateOptions {
   sim::PopulationOptions population;
   std::optional<double> bin_width;  // default 1 (resp format) or 6 (split format)
   bool compress = false;
+  std::string format = "npz";  // or "npy": `out` is a folder of resp.npy (etc.) and stimuli.npy
 };
 
-// Simulates and writes the file; returns what it wrote, e.g. "300 neurons x 360 stimulus bins".
+// Simulates and writes the file (or, with format npy, the folder); returns what it wrote, e.g.
+// "300 neurons x 360 stimulus bins". In npy format resp is written a block of neurons at a
+// time (sim::simulate_in_blocks), never held whole.
 std::string write_simulated(const SimulateOptions& opt);
 
 void run_simulate(const SimulateOptions& opt, std::ostream& log);

@@ -1,5 +1,6 @@
 #include "sim/population.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 #include <stdexcept>
@@ -88,63 +89,105 @@ void check(const PopulationOptions& opt, double bin_width) {
 
 }  // namespace
 
-data::Dataset simulate_population(const PopulationOptions& opt, double bin_width) {
-  check(opt, bin_width);
-  const Trials t = draw_trials(opt);
+namespace {
+
+// Which row each trial is averaged into (binned) or is (single trials), with each row's angle.
+struct RowPlan {
+  std::vector<float> stimuli;        // (rows) degrees
+  std::vector<int64_t> row_of_trial;  // (trials)
+  std::vector<int64_t> count_of_row;  // (rows) trials averaged; 1 for single trials
+};
+
+RowPlan plan_rows(const Trials& t, std::optional<double> bin_width) {
+  RowPlan p;
+  const size_t n = t.angle.size();
+  p.row_of_trial.resize(n);
+  if (!bin_width) {
+    p.stimuli.resize(n);
+    for (size_t i = 0; i < n; ++i) {
+      // A float angle can round up to 360 from just below it: keep it in [0, 360).
+      const auto a = static_cast<float>(t.angle[i]);
+      p.stimuli[i] = a < 360.0f ? a : std::nextafter(360.0f, 0.0f);
+      p.row_of_trial[i] = static_cast<int64_t>(i);
+    }
+    p.count_of_row.assign(n, 1);
+    return p;
+  }
   // 1-degree bins (as in the tutorial's file) when bin_width <= 1.
-  const std::vector<double> edges = bin_edges(std::max(bin_width, 1.0));
-  std::vector<int64_t> bin_of(t.angle.size());
-  std::vector<int64_t> count(edges.size() + 1, 0);
+  const std::vector<double> edges = bin_edges(std::max(*bin_width, 1.0));
+  std::vector<int64_t> bin_of(n), count(edges.size() + 1, 0);
   std::vector<double> angle_sum(edges.size() + 1, 0.0);
-  for (size_t i = 0; i < t.angle.size(); ++i) {
+  for (size_t i = 0; i < n; ++i) {
     bin_of[i] = data::digitize(t.angle[i], edges);
     ++count[static_cast<size_t>(bin_of[i])];
     angle_sum[static_cast<size_t>(bin_of[i])] += t.angle[i];
   }
-  std::vector<int64_t> row_of(count.size(), -1), count_of_row;
-  data::Dataset d;
+  std::vector<int64_t> row_of(count.size(), -1);
   for (size_t b = 0; b < count.size(); ++b) {
     if (count[b] == 0) continue;
-    row_of[b] = static_cast<int64_t>(d.stimuli.size());
-    count_of_row.push_back(count[b]);
-    d.stimuli.push_back(static_cast<float>(angle_sum[b] / static_cast<double>(count[b])));
+    row_of[b] = static_cast<int64_t>(p.stimuli.size());
+    p.count_of_row.push_back(count[b]);
+    p.stimuli.push_back(static_cast<float>(angle_sum[b] / static_cast<double>(count[b])));
   }
-  const auto rows = static_cast<int64_t>(d.stimuli.size());
-  RowMat resp(rows, opt.neurons);
-  parallel_for(0, opt.neurons, [&](int64_t j) {
+  for (size_t i = 0; i < n; ++i) p.row_of_trial[i] = row_of[static_cast<size_t>(bin_of[i])];
+  return p;
+}
+
+// Neurons [j0, j0 + m) of the plan's rows into x (rows, m).
+void fill_block(const PopulationOptions& opt, const Trials& t, const RowPlan& p, int64_t j0,
+                RowMat& x) {
+  const auto rows = static_cast<int64_t>(p.stimuli.size());
+  parallel_for(0, x.cols(), [&](int64_t k) {
     thread_local std::vector<double> z, acc;
     z.resize(t.angle.size());
     acc.assign(static_cast<size_t>(rows), 0.0);
-    neuron_responses(opt, t, j, z);
+    neuron_responses(opt, t, j0 + k, z);
     for (size_t i = 0; i < z.size(); ++i)
-      acc[static_cast<size_t>(row_of[static_cast<size_t>(bin_of[i])])] += z[i];
+      acc[static_cast<size_t>(p.row_of_trial[i])] += z[i];
     for (int64_t r = 0; r < rows; ++r)
-      resp(r, j) = static_cast<float>(acc[static_cast<size_t>(r)] /
-                                      static_cast<double>(count_of_row[static_cast<size_t>(r)]));
+      x(r, k) = static_cast<float>(acc[static_cast<size_t>(r)] /
+                                   static_cast<double>(p.count_of_row[static_cast<size_t>(r)]));
   });
+}
+
+data::Dataset simulate_whole(const PopulationOptions& opt, std::optional<double> bin_width) {
+  data::Dataset d;
+  RowMat resp;
+  simulate_in_blocks(
+      opt, bin_width, opt.neurons,
+      [&](const std::vector<float>& stimuli) {
+        d.stimuli = stimuli;
+        resp.resize(static_cast<int64_t>(stimuli.size()), opt.neurons);
+      },
+      [&](int64_t j0, const RowMat& x) { resp.middleCols(j0, x.cols()) = x; });
   d.resp = std::move(resp);
   return d;
 }
 
-data::Dataset simulate_single_trials(const PopulationOptions& opt) {
-  check(opt, 1.0);
+}  // namespace
+
+void simulate_in_blocks(const PopulationOptions& opt, std::optional<double> bin_width,
+                        int64_t block_neurons,
+                        const std::function<void(const std::vector<float>&)>& rows,
+                        const std::function<void(int64_t, const RowMat&)>& block) {
+  check(opt, bin_width.value_or(1.0));
   const Trials t = draw_trials(opt);
-  data::Dataset d;
-  d.stimuli.resize(t.angle.size());
-  for (size_t i = 0; i < t.angle.size(); ++i) {
-    // A float angle can round up to 360 from just below it: keep it in [0, 360).
-    const auto a = static_cast<float>(t.angle[i]);
-    d.stimuli[i] = a < 360.0f ? a : std::nextafter(360.0f, 0.0f);
+  const RowPlan p = plan_rows(t, bin_width);
+  rows(p.stimuli);
+  RowMat x;
+  for (int64_t j0 = 0; j0 < opt.neurons; j0 += block_neurons) {
+    x.resize(static_cast<int64_t>(p.stimuli.size()), std::min(block_neurons, opt.neurons - j0));
+    fill_block(opt, t, p, j0, x);
+    block(j0, x);
   }
-  RowMat resp(opt.trials, opt.neurons);
-  parallel_for(0, opt.neurons, [&](int64_t j) {
-    thread_local std::vector<double> z;
-    z.resize(t.angle.size());
-    neuron_responses(opt, t, j, z);
-    for (size_t i = 0; i < z.size(); ++i) resp(static_cast<int64_t>(i), j) = static_cast<float>(z[i]);
-  });
-  d.resp = std::move(resp);
-  return d;
+}
+
+data::Dataset simulate_population(const PopulationOptions& opt, double bin_width) {
+  return simulate_whole(opt, bin_width);
+}
+
+data::Dataset simulate_single_trials(const PopulationOptions& opt) {
+  return simulate_whole(opt, std::nullopt);
 }
 
 data::SplitDataset simulate_population_split(const PopulationOptions& opt, double bin_width) {

@@ -9,6 +9,9 @@
 // neuron. As on the real recordings, single-trial responses are z-scored per neuron, then
 // averaged into stimulus bins.
 #include <cstdint>
+#include <functional>
+#include <optional>
+#include <vector>
 
 #include "data/dataset.hpp"
 
@@ -38,6 +41,16 @@ data::Dataset simulate_population(const PopulationOptions& opt, double bin_width
 // neuron z-scored across trials exactly as before binning, and `stimuli` the trial angles
 // (degrees in [0, 360)). The rows are the same draws simulate_population averages.
 data::Dataset simulate_single_trials(const PopulationOptions& opt);
+
+// The same population in blocks of neurons, for writers that never hold the whole matrix:
+// `rows(stimuli)` once with the rows' angles, then `block(j0, x)` for consecutive blocks,
+// x (rows, m) holding neurons j0 .. j0+m-1 exactly as simulate_population(bin_width) (or,
+// without a bin width, simulate_single_trials) gives them: each neuron draws from its own
+// stream, so the blocks do not change a value.
+void simulate_in_blocks(const PopulationOptions& opt, std::optional<double> bin_width,
+                        int64_t block_neurons,
+                        const std::function<void(const std::vector<float>&)>& rows,
+                        const std::function<void(int64_t, const RowMat&)>& block);
 
 // The split format: trials are divided into two disjoint random halves, each averaged into
 // bins of `bin_width` degrees (6 = the tutorial's 60 bins); `stimuli` is the bin centre.
