@@ -429,3 +429,70 @@ TEST(CrossValGram, FitDecoderUsesTheSharedGram) {
   }
   EXPECT_GT(std::abs(off.history.test_loss.back() - own.history.test_loss.back()), 1e-3);
 }
+
+// The closed-form decoders with --folds: each fold fits the decoder it names (not the MLP),
+// from the shared Gram, and matches a plain decode given that fold as --split.
+TEST(CrossValCli, LinearDecodersFoldEqualsPlainDecodeWithThatSplit) {
+  const std::string d = small_data(), dir = fresh_dir("cvlinear");
+  for (const std::string model : {"ridge", "vonmises"}) {
+    const std::string common = " --data " + d + " --quiet --model " + model + " --period 180";
+    auto r = run_cli("decode" + common + " --folds 3 --out " + dir + "/cv" + model);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json cv = read_json(dir + "/cv" + model + "/cv.json"),
+               m = read_json(dir + "/cv" + model + "/metrics.json");
+    ASSERT_EQ(cv["folds"].size(), 3u);
+    EXPECT_FALSE(m.contains("fraction_correct_mean")) << model;  // not the MLP classifier
+    EXPECT_FALSE(m.contains("mean_test_loss")) << model;
+    ASSERT_EQ(m["median_circular_error_deg_folds"].size(), 3u);
+    EXPECT_LT(m["median_circular_error_deg_mean"].get<double>(), 30.0) << model;  // of 90
+    const json& fold = cv["folds"][2];
+    std::vector<int64_t> test = fold["test_idx"].get<std::vector<int64_t>>(), train;
+    for (int64_t i = 0; i < cv["n_stimuli"].get<int64_t>(); ++i)
+      if (std::find(test.begin(), test.end(), i) == test.end()) train.push_back(i);
+    nc::io::NpzContents split;
+    split["train_idx"] = nc::io::NpyArray::from_int64(train, {static_cast<int64_t>(train.size())});
+    split["test_idx"] = nc::io::NpyArray::from_int64(test, {static_cast<int64_t>(test.size())});
+    nc::io::write_npz(dir + "/split.npz", split);
+    r = run_cli("decode" + common + " --no-plots --split " + dir + "/split.npz --out " + dir +
+                "/plain" + model);
+    ASSERT_EQ(r.status, 0) << r.err;
+    const json plain = read_json(dir + "/plain" + model + "/metrics.json");
+    for (const char* k : {"median_circular_error_deg", "mean_circular_error_deg"})
+      EXPECT_NEAR(fold[k].get<double>(), plain[k].get<double>(),
+                  1e-3 * plain[k].get<double>() + 1e-6)
+          << model << " " << k;
+  }
+}
+
+// Sweep plans take every decoder, --period and --lambda: a grid over the closed-form models
+// and their penalty runs each job with its own decoder.
+TEST(SweepRun, PlansTakeTheLinearDecodersPeriodAndLambda) {
+  const std::string dir = fresh_dir("sweeplinear");
+  const json pj = {{"command", "decode"},
+                   {"data", {small_data()}},
+                   {"options", {{"period", 180}, {"iters", 20}}},
+                   {"grid", {{"model", {"ridge", "vonmises", "circular"}}, {"lambda", {0.5, 4}}}},
+                   {"folds", 2}};
+  const auto r = run_cli("sweep " + write_plan(dir, pj) + " --out " + dir + "/s --quiet");
+  ASSERT_EQ(r.status, 0) << r.err;
+  std::map<std::string, std::vector<double>> errors;  // model -> median error per job
+  for (int i = 0; i < 12; ++i) {
+    const json job = read_json(dir + "/s/jobs/" + std::to_string(i) + ".json");
+    const std::string model = job["grid"]["model"].get<std::string>();
+    EXPECT_EQ(job["options"]["model"], model);
+    EXPECT_EQ(job["options"]["period"], 180.0);
+    EXPECT_EQ(job.contains("train_loss"), model == "circular") << model;
+    errors[model].push_back(job["median_circular_error_deg"].get<double>());
+  }
+  for (const auto& [model, v] : errors) {
+    ASSERT_EQ(v.size(), 4u) << model;
+    for (double e : v) EXPECT_TRUE(e >= 0 && e < 90) << model << " " << e;
+  }
+  // lambda changes the ridge fit: jobs 0/1 (lambda 0.5 folds) differ from 2/3 (lambda 4)
+  EXPECT_NE(errors["ridge"][0], errors["ridge"][2]);
+  EXPECT_EQ(run_cli("sweep collect " + dir + "/s").status, 0);
+  const json bad = {{"command", "decode"}, {"grid", {{"model", {"lasso"}}}}};
+  const auto rb = run_cli("sweep " + write_plan(dir, bad) + " --out " + dir + "/b");
+  EXPECT_EQ(rb.status, 1);
+  EXPECT_NE(rb.err.find("\"ridge\""), std::string::npos) << rb.err;
+}

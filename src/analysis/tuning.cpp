@@ -46,14 +46,13 @@ PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float
   std::stable_sort(p.row_order.begin(), p.row_order.end(), [&](int64_t a, int64_t b) {
     return stimuli[static_cast<size_t>(a)] < stimuli[static_cast<size_t>(b)];
   });
-  // In blocks of neurons (each column is smoothed on its own), so the double copies cost a
-  // block, not the whole matrix again.
+  // In blocks of neurons (each column is smoothed on its own), side by side on the threads:
+  // the double copies cost a block per thread, not the whole matrix again.
   constexpr int64_t kBlock = 512;
   p.degrees.resize(static_cast<size_t>(m));
-  RowMatD sorted;
-  for (int64_t j0 = 0; j0 < m; j0 += kBlock) {
-    const int64_t cols = std::min(kBlock, m - j0);
-    sorted.resize(n, cols);
+  parallel_for(0, (m + kBlock - 1) / kBlock, [&](int64_t b) {
+    const int64_t j0 = b * kBlock, cols = std::min(kBlock, m - j0);
+    RowMatD sorted(n, cols);
     for (int64_t r = 0; r < n; ++r)
       sorted.row(r) =
           resp.row(p.row_order[static_cast<size_t>(r)]).segment(j0, cols).cast<double>();
@@ -65,7 +64,7 @@ PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float
       p.degrees[static_cast<size_t>(j0 + j)] =
           stimuli[static_cast<size_t>(p.row_order[static_cast<size_t>(best)])];
     }
-  }
+  });
   p.order.resize(static_cast<size_t>(m));
   std::iota(p.order.begin(), p.order.end(), 0);
   std::stable_sort(p.order.begin(), p.order.end(), [&](int64_t a, int64_t b) {

@@ -63,12 +63,7 @@ Command add_decode_command(CLI::App& app) {
   // Options given as strings or only when present become DecodeOptions fields.
   auto finish = [s] {
     auto& o = s->opt;
-    o.model = s->model == "regression" ? models::DecoderKind::regression
-              : s->model == "circular" ? models::DecoderKind::circular
-                                       : models::DecoderKind::classification;
-    o.linear.reset();
-    if (s->model == "ridge") o.linear = models::LinearKind::ridge;
-    if (s->model == "vonmises") o.linear = models::LinearKind::vonmises;
+    runs::set_model(o, s->model);  // CLI::IsMember above admits only its names
     if (*s->hidden_opt) o.hidden = s->hidden;
     if (*s->iters_opt) o.iters = s->iters;
     if (*s->lr_opt) o.lr = s->lr;

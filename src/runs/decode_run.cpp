@@ -1,5 +1,7 @@
 #include "runs/decode_run.hpp"
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <nlohmann/json.hpp>
 #include <ostream>
@@ -116,6 +118,20 @@ data::Dataset load_decode_dataset(const DecodeOptions& opt, std::string& source,
 }
 
 namespace {
+
+// Wall seconds between laps.
+class Stopwatch {
+ public:
+  double lap() {
+    const auto now = std::chrono::steady_clock::now();
+    const double s = std::chrono::duration<double>(now - t_).count();
+    t_ = now;
+    return s;
+  }
+
+ private:
+  std::chrono::steady_clock::time_point t_ = std::chrono::steady_clock::now();
+};
 
 // The data a decode run works on: the (binned) dataset, where it came from, and its split.
 struct DecodeInput {
@@ -330,6 +346,25 @@ DecodeResult run_linear_decode(const DecodeOptions& opt, const DecodeInput& in,
 
 }  // namespace
 
+bool set_model(DecodeOptions& opt, const std::string& name) {
+  if (std::find(std::begin(kModelNames), std::end(kModelNames), name) == std::end(kModelNames))
+    return false;
+  opt.model = name == "regression" ? models::DecoderKind::regression
+              : name == "circular" ? models::DecoderKind::circular
+                                   : models::DecoderKind::classification;
+  opt.linear.reset();
+  if (name == "ridge") opt.linear = models::LinearKind::ridge;
+  if (name == "vonmises") opt.linear = models::LinearKind::vonmises;
+  return true;
+}
+
+nlohmann::json linear_fit_metrics(const LinearFit& fit, double period) {
+  nlohmann::json m;
+  m["seconds"] = fit.seconds;
+  add_error_metrics(m, fit.errors, period);
+  return m;
+}
+
 DecoderConfig decoder_config(const DecodeOptions& opt) {
   return {
       .model = opt.model,
@@ -346,7 +381,9 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   validate(opt);
   const OutputDirGuard out_dir(opt.out);
   Rng rng(opt.seed);  // the split, then the initial weights, from one stream
+  Stopwatch clock;
   const DecodeInput in = load_decode_input(opt, rng, log);
+  const double load_seconds = clock.lap();
   const nlohmann::json options = decode_options_record(opt);
   if (opt.linear) return run_linear_decode(opt, in, options, log);
   RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every,
@@ -359,10 +396,18 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";
 
+  const double fit_seconds = clock.lap();
   const DecoderAnalysis an = analyse_decoder(res.fit.net, in.ds, opt.period);
+  const double analysis_seconds = clock.lap();
   res.metrics = metrics_record(in, res.fit, options, opt.period);
   // The figures plot angles (and neurons by preferred orientation): none for P = 0.
   if (opt.plots && opt.period > 0) res.metrics["figures"] = decode_figures(opt, in, res.fit, an);
+  // Where a run's time goes (wall seconds): loading and checking the data, the fit (its
+  // training loop is `seconds`), the analysis, the figures.
+  res.metrics["phase_seconds"] = {{"load", load_seconds},
+                                  {"fit", fit_seconds},
+                                  {"analysis", analysis_seconds},
+                                  {"figures", clock.lap()}};
   // metrics.json last: its presence means every other file of the run is complete.
   models::save_state_dict(opt.out + "/model.npz", res.fit.net.params);
   io::write_npz(opt.out + "/analysis.npz", analysis_arrays(res.fit, an));

@@ -51,6 +51,12 @@ struct DecodeOptions {
 // option.
 void validate(const DecodeOptions& opt);
 
+// The decoders by their `--model` names, for the CLI and sweep plans.
+inline constexpr const char* kModelNames[] = {"classification", "regression", "circular", "ridge",
+                                              "vonmises"};
+// Sets opt.model / opt.linear from a name of kModelNames; false for any other name.
+bool set_model(DecodeOptions& opt, const std::string& name);
+
 struct DecodeResult {
   DecoderFit fit;          // the trained decoder, its history and test predictions (MLPs)
   LinearFit linear;        // the fitted linear decoder and its test predictions (ridge, vonmises)
@@ -72,6 +78,8 @@ nlohmann::json decode_options_record(const DecodeOptions& opt);
 // (classifier), loss curves, seconds, divergence; the errors follow the period (circular for
 // P > 0, absolute and R² for P = 0). Cross-validation and sweeps report the same.
 nlohmann::json decode_fit_metrics(const DecoderFit& fit, double period);
+// The same for a closed-form linear decoder: seconds and the errors (no loss curves).
+nlohmann::json linear_fit_metrics(const LinearFit& fit, double period);
 
 // Runs the whole command. Progress lines go to `log`.
 DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log);

@@ -8,6 +8,7 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
+#include "runs/memory_budget.hpp"
 #include "models/linear_decoder.hpp"
 #include "nn/gram.hpp"
 
@@ -176,6 +177,9 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
                        std::to_string(r.permutation.size()) + " entries for " +
                        std::to_string(n_neurons) + " neurons");
   }
+  // The trials are z-scored into a copy (the streaming form of this pass is not written yet).
+  check_memory(static_cast<uint64_t>(ds.resp.size()) * 4 + (uint64_t{256} << 20), "discriminate",
+               "it z-scores a copy of the trials in memory; use a subset of the neurons");
   RowMat x = cmap(ds.resp);  // (n_trials, N) z-scored, permuted and reordered in place
   ds.resp = {};
   zscore_neurons(x, r.permutation);

@@ -54,10 +54,12 @@ void draw_mean_loss(report::Axes& ax, const nlohmann::json& summary) {
 }  // namespace
 
 std::string write_cv_figure(const std::string& path, const nlohmann::json& folds,
-                            const nlohmann::json& summary, bool classifier) {
-  report::Figure fig(1100, 440);
-  draw_fold_metric(fig.subplot(1, 2, 0), folds, classifier ? "fraction_correct" : "test_mse");
-  draw_mean_loss(fig.subplot(1, 2, 1), summary);
+                            const nlohmann::json& summary, const std::string& metric) {
+  // A closed-form decoder has no loss curve: the per-fold metric alone.
+  const bool curve = summary.contains("mean_test_loss");
+  report::Figure fig(curve ? 1100 : 560, 440);
+  draw_fold_metric(fig.subplot(1, curve ? 2 : 1, 0), folds, metric);
+  if (curve) draw_mean_loss(fig.subplot(1, 2, 1), summary);
   fig.save(path);
   return std::filesystem::path(path).filename().string();
 }

@@ -6,8 +6,10 @@
 
 namespace nc::select {
 
-// folds: cv.json's per-fold records; summary: cv_summary's. Returns the file name written.
+// folds: cv.json's per-fold records; summary: cv_summary's; metric: the per-fold value drawn
+// (the mean test-loss curve is drawn beside it when the summary has one). Returns the file
+// name written.
 std::string write_cv_figure(const std::string& path, const nlohmann::json& folds,
-                            const nlohmann::json& summary, bool classifier);
+                            const nlohmann::json& summary, const std::string& metric);
 
 }  // namespace nc::select

@@ -18,7 +18,25 @@ namespace nc::select {
 namespace {
 
 bool classifier(const runs::DecodeOptions& o) {
-  return o.model == models::DecoderKind::classification;
+  return o.model == models::DecoderKind::classification && !o.linear;
+}
+
+// The per-fold metric of the log line and the figure.
+std::string fold_metric(const runs::DecodeOptions& o) {
+  if (classifier(o)) return "fraction_correct";
+  return o.linear && o.period > 0 ? "median_circular_error_deg" : "test_mse";
+}
+
+// A closed-form linear decoder's fold: its errors, no loss curves.
+nlohmann::json linear_fold_record(int repeat, int fold, const data::Split& split,
+                                  const runs::LinearFit& fit, double period) {
+  nlohmann::json r = runs::linear_fit_metrics(fit, period);
+  r["repeat"] = repeat;
+  r["fold"] = fold;
+  r["n_train"] = split.train_idx.size();
+  r["n_test"] = split.test_idx.size();
+  r["test_idx"] = split.test_idx;
+  return r;
 }
 
 nlohmann::json fold_record(int repeat, int fold, const data::Split& split,
@@ -71,13 +89,14 @@ nlohmann::json cv_summary(const nlohmann::json& folds) {
     m[name + "_se"] = json_number(s.se);
     m[name + "_folds"] = v;
   }
+  m["n_folds"] = folds.size();
+  if (!folds.empty() && !folds[0].contains("test_loss")) return m;  // closed form: no curves
   std::vector<std::vector<double>> curves;
   for (const auto& f : folds) curves.push_back(f["test_loss"].get<std::vector<double>>());
   const CurveStats c = curve_stats(curves);
   m["mean_test_loss"] = c.mean;
   m["mean_test_loss_se"] = c.se;
   m["best_iters"] = c.argmin + 1;
-  m["n_folds"] = folds.size();
   return m;
 }
 
@@ -91,8 +110,9 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
   check_folds(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, "--folds");
   const runs::DecoderConfig cfg = runs::decoder_config(opt);
   // One Gram for every fold of every repeat: a fold's K blocks are sub-blocks of it.
-  const RowMat gram = uses_gram(cfg) ? gram_matrix(cmap(ds.resp)) : RowMat();
-  const runs::FitHooks hooks = cv_hooks(opt, uses_gram(cfg) ? &gram : nullptr);
+  const bool shared_gram = opt.linear || uses_gram(cfg);
+  const RowMat gram = shared_gram ? gram_matrix(cmap(ds.resp)) : RowMat();
+  const runs::FitHooks hooks = cv_hooks(opt, shared_gram ? &gram : nullptr);
   Rng rng = folds_rng(opt.seed);
   CrossValidationResult res;
   nlohmann::json folds = nlohmann::json::array();
@@ -100,6 +120,17 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
     const auto splits =
         kfold_splits(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, rng);
     for (int f = 0; f < opt.folds; ++f) {
+      if (opt.linear) {
+        const runs::LinearFit lf = runs::fit_linear(
+            ds, splits[static_cast<size_t>(f)],
+            {.model = *opt.linear, .lambda = opt.lambda, .period = opt.period, .gram = &gram});
+        folds.push_back(linear_fold_record(r, f, splits[static_cast<size_t>(f)], lf, opt.period));
+        if (!opt.quiet)
+          log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/"
+              << opt.folds << ": " << fold_metric(opt) << " "
+              << format_number("%.3f", folds.back()[fold_metric(opt)].get<double>()) << "\n";
+        continue;
+      }
       const runs::DecoderFit fit =
           runs::fit_decoder(ds, splits[static_cast<size_t>(f)], cfg, hooks);
       if ((res.interrupted_by = interrupt_signal()) != 0) return res;
@@ -132,16 +163,12 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
   io::write_json(opt.out + "/cv.json", res.cv);
   if (opt.plots)
     res.metrics["figures"] = {
-        write_cv_figure(opt.out + "/cv.png", folds, res.metrics, classifier(opt))};
+        write_cv_figure(opt.out + "/cv.png", folds, res.metrics, fold_metric(opt))};
   io::write_json(opt.out + "/metrics.json", res.metrics);  // last: the run is complete
   if (!opt.quiet)
-    log << ">>> " << (classifier(opt) ? "fraction correct " : "test MSE ")
-        << format_number("%.3f",
-                         number_or_nan(res.metrics,
-                                       classifier(opt) ? "fraction_correct_mean" : "test_mse_mean"))
-        << " +- "
-        << format_number("%.3f", number_or_nan(res.metrics, classifier(opt) ? "fraction_correct_se"
-                                                                            : "test_mse_se"))
+    log << ">>> " << fold_metric(opt) << " "
+        << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_mean").c_str())) << " +- "
+        << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_se").c_str()))
         << " (SE over " << folds.size() << " folds); wrote " << opt.out
         << "/{cv.json,metrics.json}\n";
   return res;

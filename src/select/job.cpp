@@ -16,32 +16,51 @@ runs::FitHooks job_hooks(const std::string& init) {
   return hooks;
 }
 
+// A closed-form linear decoder (ridge, vonmises) on the split: no iterations, so nothing to
+// interrupt or diverge; the dataset's shared Gram serves its dual form.
+JobResult linear_job(const runs::DecodeOptions& opt, const data::Dataset& ds,
+                     const data::Split& split, SharedData& shared) {
+  const runs::LinearFit fit =
+      runs::fit_linear(ds, split,
+                       {.model = *opt.linear,
+                        .lambda = opt.lambda,
+                        .period = opt.period,
+                        .gram = &shared.gram(opt.data, opt.bin_width, opt.period)});
+  JobResult r;
+  r.record = runs::linear_fit_metrics(fit, opt.period);
+  return r;
+}
+
 JobResult decode_job(const Plan& plan, const Job& job, SharedData& shared) {
   const runs::DecodeOptions opt = job_decode_options(plan, job);
-  const data::Dataset& ds = shared.decode_data(opt.data, opt.bin_width);
+  const data::Dataset& ds = shared.decode_data(opt.data, opt.bin_width, opt.period);
   const runs::DecoderConfig cfg = runs::decoder_config(opt);
   runs::FitHooks hooks = job_hooks(opt.init);
-  if (uses_gram(cfg)) hooks.gram = &shared.gram(opt.data, opt.bin_width);
+  if (uses_gram(cfg) && !opt.linear)
+    hooks.gram = &shared.gram(opt.data, opt.bin_width, opt.period);
   data::Split split;
-  runs::DecoderFit fit;
+  Rng rng(opt.seed);  // a plain decode --seed S: the split, then the weights, from one stream
   if (job.fold >= 0) {  // as decode --folds K --seed S: fold f of the first repeat
-    const bool cls = opt.model == models::DecoderKind::classification;
+    const bool cls = opt.model == models::DecoderKind::classification && !opt.linear;
     const std::vector<int32_t> classes =
-        cls ? data::stimulus_classes(ds.stimuli, opt.classes) : std::vector<int32_t>{};
+        cls ? data::stimulus_classes(ds.stimuli, opt.classes, opt.period) : std::vector<int32_t>{};
     check_folds(ds.n_stimuli(), plan.folds, cls ? &classes : nullptr, "folds");
-    Rng rng = folds_rng(job.seed);
+    Rng folds = folds_rng(job.seed);
     split = kfold_splits(ds.n_stimuli(), plan.folds, cls ? &classes : nullptr,
-                         rng)[static_cast<size_t>(job.fold)];
-    fit = runs::fit_decoder(ds, split, cfg, hooks);
-  } else {  // as a plain decode --seed S: the split, then the weights, from one stream
-    Rng rng(opt.seed);
+                         folds)[static_cast<size_t>(job.fold)];
+  } else {
     split = data::split_random(ds.n_stimuli(), opt.train_fraction, rng);
-    fit = runs::fit_decoder(ds, split, cfg, hooks, &rng);
   }
   JobResult r;
-  r.interrupted = fit.outcome.interrupted;
-  r.diverged = fit.outcome.diverged;
-  r.record = runs::decode_fit_metrics(fit, opt.period);
+  if (opt.linear) {
+    r = linear_job(opt, ds, split, shared);
+  } else {
+    const runs::DecoderFit fit = runs::fit_decoder(ds, split, cfg, hooks,
+                                                   job.fold >= 0 ? nullptr : &rng);
+    r.interrupted = fit.outcome.interrupted;
+    r.diverged = fit.outcome.diverged;
+    r.record = runs::decode_fit_metrics(fit, opt.period);
+  }
   r.record["options"] = runs::decode_options_record(opt);
   r.record["n_train"] = split.train_idx.size();
   r.record["n_test"] = split.test_idx.size();

@@ -50,12 +50,15 @@ void apply_decode_option(runs::DecodeOptions& o, const std::string& key, const n
                          const std::string& where) {
   refuse_plan_keys(key, where);
   if (key == "model") {
-    const std::string m = as_string(v, where);
-    if (m != "classification" && m != "regression")
-      wrong_type(where, "\"classification\" or \"regression\"", v);
-    o.model =
-        m == "regression" ? models::DecoderKind::regression : models::DecoderKind::classification;
-  } else if (key == "hidden")
+    if (!runs::set_model(o, as_string(v, where)))
+      wrong_type(where,
+                 "\"classification\", \"regression\", \"circular\", \"ridge\" or \"vonmises\"",
+                 v);
+  } else if (key == "period")
+    o.period = as_number(v, where);
+  else if (key == "lambda")
+    o.lambda = as_number(v, where);
+  else if (key == "hidden")
     o.hidden = as_int(v, where);
   else if (key == "classes")
     o.classes = static_cast<int>(as_int(v, where));

@@ -13,11 +13,12 @@ bool uses_gram(const runs::DecoderConfig& cfg) {
                                        cfg.train.algorithm == train::DecoderAlgorithm::dual);
 }
 
-SharedData::DecodeEntry& SharedData::decode_entry(const std::string& path, double bin_width) {
+SharedData::DecodeEntry& SharedData::decode_entry(const std::string& path, double bin_width,
+                                                  double period) {
   DecodeEntry* e = nullptr;
   {
     const std::lock_guard lock(mutex_);
-    auto& slot = decode_[{path, bin_width}];
+    auto& slot = decode_[{path, bin_width, period}];
     if (!slot) slot = std::make_unique<DecodeEntry>();
     e = slot.get();
   }
@@ -27,6 +28,7 @@ SharedData::DecodeEntry& SharedData::decode_entry(const std::string& path, doubl
     runs::DecodeOptions o;
     o.data = path;
     o.bin_width = bin_width;
+    o.period = period;
     o.quiet = true;
     std::string source;
     std::ostringstream log;
@@ -35,12 +37,13 @@ SharedData::DecodeEntry& SharedData::decode_entry(const std::string& path, doubl
   return *e;
 }
 
-const data::Dataset& SharedData::decode_data(const std::string& path, double bin_width) {
-  return decode_entry(path, bin_width).ds;
+const data::Dataset& SharedData::decode_data(const std::string& path, double bin_width,
+                                             double period) {
+  return decode_entry(path, bin_width, period).ds;
 }
 
-const RowMat& SharedData::gram(const std::string& path, double bin_width) {
-  DecodeEntry& e = decode_entry(path, bin_width);
+const RowMat& SharedData::gram(const std::string& path, double bin_width, double period) {
+  DecodeEntry& e = decode_entry(path, bin_width, period);
   std::call_once(e.gram_done, [&] { e.gram = gram_matrix(cmap(e.ds.resp)); });
   return e.gram;
 }

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <tuple>
 #include <utility>
 
 #include "data/dataset.hpp"
@@ -20,10 +21,12 @@ bool uses_gram(const runs::DecoderConfig& cfg);
 
 class SharedData {
  public:
-  // The dataset of `path` ("" = simulated) re-binned by bin_width; InputError on a bad file.
-  const data::Dataset& decode_data(const std::string& path, double bin_width);
+  // The dataset of `path` ("" = simulated) re-binned by bin_width, its angles taken mod
+  // `period` (runs/decode_run.hpp's loader); InputError on a bad file.
+  const data::Dataset& decode_data(const std::string& path, double bin_width,
+                                   double period = 360.0);
   // Its Gram matrix (computed on first use).
-  const RowMat& gram(const std::string& path, double bin_width);
+  const RowMat& gram(const std::string& path, double bin_width, double period = 360.0);
   const data::SplitDataset& encode_data(const std::string& path);
 
  private:
@@ -36,10 +39,10 @@ class SharedData {
     std::once_flag loaded;
     data::SplitDataset ds;
   };
-  DecodeEntry& decode_entry(const std::string& path, double bin_width);
+  DecodeEntry& decode_entry(const std::string& path, double bin_width, double period);
 
   std::mutex mutex_;  // guards the maps, not the entries (each has its once_flag)
-  std::map<std::pair<std::string, double>, std::unique_ptr<DecodeEntry>> decode_;
+  std::map<std::tuple<std::string, double, double>, std::unique_ptr<DecodeEntry>> decode_;
   std::map<std::string, std::unique_ptr<EncodeEntry>> encode_;
 };
 
