@@ -31,6 +31,11 @@ Command add_simulate_command(CLI::App& app) {
       c->add_option("--bin-width", s->bin, "bin width in degrees (default 1, or 6 with --split)");
   c->add_option("--seed", s->opt.population.seed, "seed of the simulated population")
       ->capture_default_str();
+  c->add_option("--angle-jitter", s->opt.population.angle_jitter_deg,
+                "sd in degrees of the trial's shared angle jitter: the information-limiting noise "
+                "that sets how far the discrimination threshold can fall with more neurons")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   c->add_flag("--compress", s->opt.compress, "write a deflated npz (np.savez_compressed)");
   return {c, [s] {
             if (*s->bin_opt) s->opt.bin_width = s->bin;

@@ -29,7 +29,7 @@ struct PopulationOptions {
   double shared_gain_sd = 0.25;  // sd of the log of the trial's shared gain
   // The angle the population "sees" on a trial differs from the true one by a shared jitter:
   // information-limiting correlations, which keep decoding imperfect however many neurons.
-  double angle_jitter_deg = 12.0;
+  double angle_jitter_deg = 5.0;
 };
 
 // The tutorial's first format: `resp` (n_bins x neurons) and `stimuli` (mean angle per bin),
