@@ -191,6 +191,21 @@ def sgemm_exe(args, build_dir):
     return exe
 
 
+def kernel_path(bench_dir, shape):
+    """The fused L1 step's kernel path (vector width, block size) for the run's rows, as
+    bench/wide_step reports it (one repetition)."""
+    exe = os.path.join(bench_dir, "wide_step")
+    if not os.access(exe, os.X_OK):
+        return "unknown (wide_step not built)"
+    out = subprocess.run([exe, "--reps", "1", "--neurons", str(shape["n_neurons"]),
+                          "--train", str(shape["n_train"]), "--test", str(shape["n_test"])],
+                         capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if "kernel_path" in line:
+            return json.loads(line)["kernel_path"]
+    return "unknown"
+
+
 def measure_sgemm(exe, logdir):
     if not os.access(exe, os.X_OK):
         log(f"warning: {exe} not found: build it (cmake --build <build-dir> --target "
@@ -684,6 +699,7 @@ def main(argv=None):
               + (", --quick (iterations / 10)" if args.quick else ""))
         print(f"machine: {machine_info()['cpu']}, {os.cpu_count()} CPUs; "
               f"SGEMM peak {fmt(peak, '.1f')} GFLOP/s (sgemm_peak, OpenBLAS default threads)")
+        print(f"L1 kernels: {kernel_path(os.path.dirname(sgemm_exe(args, build_dir)), shape)}")
         print(table(results, peak))
         print("seconds: training loop only, whole run; neurocodec: best of "
               f"{args.nc_reps}; '*': timed on --encoder-grid-iters iterations and scaled.")

@@ -49,9 +49,9 @@ def drop_caches():
         return False
 
 
-def io_floor(path):
+def io_floor(path, cold_read=True):
     """Seconds for one sequential read of path (cold when the cache can be dropped)."""
-    cold = drop_caches()
+    cold = cold_read and drop_caches()
     t0 = time.perf_counter()
     subprocess.run(["cat", path], check=True, stdout=subprocess.DEVNULL)
     return time.perf_counter() - t0, cold
@@ -135,7 +135,7 @@ def main():
             simulate(cli, folder, n, t if single else 4320, single)
             resp = os.path.join(folder, "resp.npy")
             rows_n = t if single else 360
-            floor, cold = io_floor(resp)
+            floor, cold = io_floor(resp, cold_read=not a.smoke)
             # The tutorial's lr (0.1 at 23,589 neurons) scaled by 23,589 / N: the gradient of
             # the first layer sums over the neurons, and plain lr 0.1 diverges at 1,000,000.
             lr = str(0.1 * min(1.0, 23589 / n))
@@ -170,6 +170,10 @@ def main():
                       f"I/O floor {floor:6.1f} s{' (cold)' if cold else ''}  rc {rc} "
                       f"{row.get('phases') or ''} {' '.join(err)}", flush=True)
     report(rows, out, iters)
+    failed = [r for r in rows if r["rc"] != 0]
+    for r in failed:
+        print(f"FAILED: {r['command']} N={r['neurons']} rows={r['trials']}: rc {r['rc']} {r['error']}")
+    return 1 if failed and a.smoke else 0
 
 
 def report(rows, out, iters):

@@ -76,10 +76,11 @@ int main(int argc, char** argv) {
   const double flop = 2.0 * a.hidden * a.neurons * (2.0 * a.train + a.test);
   std::printf(
       "{\"neurons\": %lld, \"train\": %lld, \"test\": %lld, \"hidden\": %lld, \"threads\": %d, "
-      "\"gflop_per_step\": %.4f, \"hand_kernels_compiled\": %s}\n",
+      "\"gflop_per_step\": %.4f, \"hand_kernels_compiled\": %s, \"kernel_path\": \"%s\"}\n",
       static_cast<long long>(a.neurons), static_cast<long long>(a.train),
       static_cast<long long>(a.test), static_cast<long long>(a.hidden), nc::thread_count(),
-      flop / 1e9, nc::wide_kernels_available() ? "true" : "false");
+      flop / 1e9, nc::wide_kernels_available() ? "true" : "false",
+      nc::train::wide_kernel_path(a.train + a.test).c_str());
   const nc::train::WideKernels kinds[] = {nc::train::WideKernels::library,
                                           nc::train::WideKernels::hand};
   const char* names[] = {"library", "hand"};

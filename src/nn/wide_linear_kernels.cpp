@@ -321,6 +321,14 @@ void unit_tiles(int64_t h, F&& tile) {
 
 }  // namespace
 
+bool wide_kernels_512() {
+#if defined(__AVX512F__)
+  return wide_kernels_available();
+#else
+  return false;
+#endif
+}
+
 bool wide_kernels_available() {
   return NC_WIDE_KERNELS != 0;
 }

@@ -25,6 +25,8 @@ namespace nc {
 
 // True when this build has the kernels (compiled with AVX2 and FMA, e.g. -march=native).
 bool wide_kernels_available();
+// True when they use 512-bit (AVX-512) vectors, else 256-bit (AVX2).
+bool wide_kernels_512();
 
 // For columns [k0, k0+cols) of W (h, ldw), with xb (rows, ldx) = those columns of X and
 // dpre (rows, h):

@@ -12,6 +12,7 @@
 // Two implementations of each block's products: Eigen's on OpenBLAS (the reference), and the
 // hand-written kernels of nn/wide_linear_kernels.hpp, which are faster on these shapes.
 #include <cstdint>
+#include <string>
 
 #include "core/tensor.hpp"
 #include "nn/losses.hpp"
@@ -24,6 +25,11 @@ enum class WideKernels {
   library,    // Eigen products on OpenBLAS: the reference
   hand,       // nn/wide_linear_kernels.hpp (falls back to library when not compiled in)
 };
+
+// The kernel path this build and machine take for a pass over `rows` rows, for benchmark logs:
+// e.g. "hand kernels, 512-bit vectors, 384-column blocks (L2 1024 KiB)", or "library (OpenBLAS),
+// 128-column blocks" where the hand kernels are not compiled in.
+std::string wide_kernel_path(int64_t rows);
 
 // w (H,N) is stepped with the gradient dpreᵀ X_train, dpre (n_train,H); backup (H,N) receives W
 // before the step (may be null); pre_train (n_train,H) and pre_test (n_test,H) are written with
