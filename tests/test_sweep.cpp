@@ -496,3 +496,23 @@ TEST(SweepRun, PlansTakeTheLinearDecodersPeriodAndLambda) {
   EXPECT_EQ(rb.status, 1);
   EXPECT_NE(rb.err.find("\"ridge\""), std::string::npos) << rb.err;
 }
+
+// An encode sweep's counts stay integers in results.csv (n_excluded was written as 3.0).
+TEST(SweepCollect, EncoderCountsAreIntegersInTheTable) {
+  const std::string dir = fresh_dir("collectenc");
+  ASSERT_EQ(run_cli("simulate --split --neurons 150 --out " + dir + "/e.npz").status, 0);
+  const json pj = {{"command", "encode"},
+                   {"data", {dir + "/e.npz"}},
+                   {"options", {{"iters", 3}}},
+                   {"grid", {{"lr", {0.5, 1.0}}}}};
+  ASSERT_EQ(run_cli("sweep " + write_plan(dir, pj) + " --out " + dir + "/s --quiet").status, 0);
+  ASSERT_EQ(run_cli("sweep collect " + dir + "/s").status, 0);
+  const auto rows = read_csv(dir + "/s/results.csv");
+  ASSERT_EQ(rows.size(), 3u);
+  const size_t k = column(rows[0], "n_excluded");
+  for (size_t i = 1; i < rows.size(); ++i) {
+    EXPECT_EQ(rows[i][k].find('.'), std::string::npos) << rows[i][k];
+    const json job = read_json(dir + "/s/jobs/" + std::to_string(i - 1) + ".json");
+    EXPECT_EQ(std::stoll(rows[i][k]), job["n_excluded"].get<int64_t>());
+  }
+}

@@ -52,7 +52,10 @@ std::string results_csv(const CollectedJobs& c, const std::vector<std::string>& 
     row.push_back(c.jobs[i].seed);
     row.push_back(c.jobs[i].fold >= 0 ? nlohmann::json(c.jobs[i].fold) : nlohmann::json(nullptr));
     row.push_back(r.value("diverged", false));
-    for (const auto& m : metrics) row.push_back(json_number(metric_value(r, m)));
+    // Counts (n_excluded) as the integers the job wrote; the rest as numbers (NaN: empty).
+    for (const auto& m : metrics)
+      row.push_back(r.contains(m) && r[m].is_number_integer() ? r[m]
+                                                              : json_number(metric_value(r, m)));
     row.push_back(r.value("seconds", nlohmann::json(nullptr)));
     out += csv_row(row);
   }
