@@ -189,8 +189,8 @@ TEST(MappedInput, DecodeGivesTheSameBitsMappedOrLoaded) {
   io::write_npy(dir + "/rec/resp.npy", sim.at("resp"));
   io::write_npy(dir + "/rec/stimuli.npy", sim.at("stimuli"));
   io::write_npz(dir + "/deflated.npz", sim, true);
-  for (const std::string opts : {"--iters 30", "--iters 30 --l1 1e-4 --l2 1e-3",
-                                 "--model ridge", "--iters 30 --model regression"}) {
+  for (const std::string opts : {"--iters 30", "--iters 30 --l1 1e-4 --l2 1e-3", "--model ridge",
+                                 "--iters 30 --model regression"}) {
     const std::string common = " --quiet --no-plots --seed 3 " + opts;
     ASSERT_EQ(run_cli("decode --data " + dir + "/rec --out " + dir + "/m" + common).status, 0)
         << opts;

@@ -23,12 +23,12 @@ struct Budget {
 
 TEST(MemoryBudget, EstimatesGrowWithTheDataAndTheDualFormNeedsNoRowCopies) {
   using train::DecoderAlgorithm;
-  const uint64_t fused = runs::estimate_decoder_bytes(2400, 1600, 1000000, 20, 20,
-                                                      DecoderAlgorithm::fused);
-  const uint64_t dual = runs::estimate_decoder_bytes(2400, 1600, 1000000, 20, 20,
-                                                     DecoderAlgorithm::dual);
+  const uint64_t fused =
+      runs::estimate_decoder_bytes(2400, 1600, 1000000, 20, 20, DecoderAlgorithm::fused);
+  const uint64_t dual =
+      runs::estimate_decoder_bytes(2400, 1600, 1000000, 20, 20, DecoderAlgorithm::dual);
   EXPECT_GT(fused, uint64_t{16000000000});  // the 4000 x 1M rows, gathered
-  EXPECT_LT(dual, uint64_t{3} << 30);    // weights, Gram blocks and buffers only
+  EXPECT_LT(dual, uint64_t{3} << 30);       // weights, Gram blocks and buffers only
   EXPECT_LT(runs::estimate_decoder_bytes(216, 144, 23589, 20, 20, DecoderAlgorithm::dual),
             runs::estimate_decoder_bytes(216, 144, 100000, 20, 20, DecoderAlgorithm::dual));
   EXPECT_GT(runs::estimate_encoder_bytes(60, 400000, 6 * 12 * 16),
@@ -56,10 +56,9 @@ TEST(MemoryBudget, RunsOverTheBudgetAreRefusedBeforeStartingAndLeaveNothing) {
   const std::string common = " --quiet --no-plots --iters 3 --out " + dir + "/out";
   {
     const Budget b("1M");
-    for (const std::string& cmd :
-         {"decode --data " + dir + "/sim.npz" + common,
-          "decode --data " + dir + "/sim.npz --l1 1e-4" + common,
-          "encode --data " + dir + "/split.npz" + common}) {
+    for (const std::string& cmd : {"decode --data " + dir + "/sim.npz" + common,
+                                   "decode --data " + dir + "/sim.npz --l1 1e-4" + common,
+                                   "encode --data " + dir + "/split.npz" + common}) {
       const auto r = run_cli(cmd);
       EXPECT_EQ(r.status, 1) << cmd;
       EXPECT_EQ(testing::count_lines(r.err), 1) << r.err;

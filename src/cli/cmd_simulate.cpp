@@ -12,7 +12,8 @@ Command add_simulate_command(CLI::App& app) {
     CLI::Option* bin_opt = nullptr;
   };
   auto s = std::make_shared<State>();
-  auto* c = app.add_subcommand("simulate", "write a simulated mouse V1 population (.npz, or .npy files)");
+  auto* c =
+      app.add_subcommand("simulate", "write a simulated mouse V1 population (.npz, or .npy files)");
   c->add_option("--out", s->opt.out, "output .npz file (a folder with --format npy)")->required();
   c->add_option("--format", s->opt.format,
                 "npz (one archive) or npy (a folder of .npy files, written a block of neurons at "

@@ -1,12 +1,12 @@
 #include "data/dataset.hpp"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <map>
 #include <sstream>
-
-#include <sys/stat.h>
 
 #include "core/error.hpp"
 #include "io/mapped_file.hpp"
@@ -30,8 +30,8 @@ void check_matrix_shape(const std::vector<int64_t>& shape, const std::string& wh
 // `resp` of a .npz or a folder's resp.npy, mapped where it can be (io/mapped_file.hpp).
 Responses open_responses(const std::string& path, bool folder) {
   const std::string what = folder ? path + "/resp.npy" : path + ":resp";
-  io::FloatArray a = folder ? io::open_npy_floats(path + "/resp.npy")
-                            : io::open_npz_floats(path, "resp");
+  io::FloatArray a =
+      folder ? io::open_npy_floats(path + "/resp.npy") : io::open_npz_floats(path, "resp");
   check_matrix_shape(a.shape, what);
   return Responses(std::move(a));
 }
@@ -46,7 +46,8 @@ io::NpyArray folder_member(const std::string& dir, const std::string& key) {
   const std::string file = dir + "/" + key + ".npy";
   struct stat st {};
   if (::stat(file.c_str(), &st) != 0)
-    throw InputError(dir + ": missing " + key + ".npy (a data folder holds resp.npy and "
+    throw InputError(dir + ": missing " + key +
+                     ".npy (a data folder holds resp.npy and "
                      "stimuli.npy, or resp_train.npy, resp_test.npy and stimuli.npy)");
   return io::read_npy(file);
 }
@@ -179,8 +180,7 @@ Dataset load_dataset(const std::string& path, double period) {
   if (!has("resp")) (void)io::read_npz_member(path, "resp");  // the missing-key message
   if (!has("stimuli")) (void)io::read_npz_member(path, "stimuli");
   d.resp = open_responses(path, false);
-  d.stimuli =
-      angles_from(io::read_npz_member(path, "stimuli").at("stimuli"), path + ":stimuli");
+  d.stimuli = angles_from(io::read_npz_member(path, "stimuli").at("stimuli"), path + ":stimuli");
   validate(d, path, period);
   wrap_stimuli(d, period);
   return d;

@@ -18,8 +18,7 @@ class Responses {
   // Owns m (moved in).
   Responses(RowMat m);  // NOLINT(google-explicit-constructor): a matrix is a valid Responses
   // Borrows `rows` x `cols` floats at `data`, kept alive by `keep_alive`.
-  Responses(std::shared_ptr<const void> keep_alive, const float* data, int64_t rows,
-            int64_t cols);
+  Responses(std::shared_ptr<const void> keep_alive, const float* data, int64_t rows, int64_t cols);
   // A 2-D float array opened by io (mapped or read).
   explicit Responses(io::FloatArray a);
 

@@ -191,8 +191,8 @@ FileMapping::FileMapping(const std::string& path, uint64_t offset, uint64_t leng
   struct stat st {};
   if (::fstat(fd, &st) != 0 || static_cast<uint64_t>(st.st_size) < offset + length) {
     ::close(fd);
-    throw InputError(path + ": file holds " + std::to_string(st.st_size) + " bytes, expected at least " +
-                     std::to_string(offset + length));
+    throw InputError(path + ": file holds " + std::to_string(st.st_size) +
+                     " bytes, expected at least " + std::to_string(offset + length));
   }
   const uint64_t start = offset / page_size() * page_size();
   base_length_ = std::max<uint64_t>(offset + length - start, 1);

@@ -95,8 +95,8 @@ Directory find_directory(const ZipReader& z) {
 // A central entry's uncompressed size and local header offset, taking the zip64 extra field's
 // values where the 32-bit fields are saturated (they appear there in the order size,
 // compressed size, offset, each only when saturated).
-StoredMember size_and_offset(const unsigned char* e, const unsigned char* extra,
-                             uint64_t extra_len, const ZipReader& z) {
+StoredMember size_and_offset(const unsigned char* e, const unsigned char* extra, uint64_t extra_len,
+                             const ZipReader& z) {
   StoredMember m{static_cast<int64_t>(le(e + 42, 4)), le(e + 24, 4)};
   const bool big_size = m.size == 0xffffffff, big_comp = le(e + 20, 4) == 0xffffffff,
              big_offset = m.offset == 0xffffffff;

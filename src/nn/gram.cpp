@@ -41,8 +41,10 @@ SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector
     const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
     xa.resize(n_a, cols);
     xb.resize(n_b, cols);
-    for (int64_t i = 0; i < n_a; ++i) xa.row(i) = x.row(a[static_cast<size_t>(i)]).segment(j0, cols);
-    for (int64_t i = 0; i < n_b; ++i) xb.row(i) = x.row(b[static_cast<size_t>(i)]).segment(j0, cols);
+    for (int64_t i = 0; i < n_a; ++i)
+      xa.row(i) = x.row(a[static_cast<size_t>(i)]).segment(j0, cols);
+    for (int64_t i = 0; i < n_b; ++i)
+      xb.row(i) = x.row(b[static_cast<size_t>(i)]).segment(j0, cols);
     gram_accumulate(k, xa.data(), n_a, cols, cols);
     g.cross.noalias() += xb * xa.transpose();
     if (after_block) after_block(j0, j0 + cols);

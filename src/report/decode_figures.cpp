@@ -96,7 +96,8 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
     return x;
   };
   const RowMatD x = neurons_x_stimuli(pick_neurons(every_kth.max_rows));
-  const RowMatD for_limits = neurons_x_stimuli(pick_neurons(std::max<int64_t>(1, kAllValues / n_stim)));
+  const RowMatD for_limits =
+      neurons_x_stimuli(pick_neurons(std::max<int64_t>(1, kAllValues / n_stim)));
   std::vector<double> all(for_limits.data(), for_limits.data() + for_limits.size());
   const double vmin = percentile(all, 1), vmax = percentile(std::move(all), 99);
   Axes& a = fig.subplot(1, 2, 0);

@@ -8,9 +8,9 @@
 #include "core/error.hpp"
 #include "core/parallel.hpp"
 #include "core/rng.hpp"
-#include "runs/memory_budget.hpp"
 #include "models/linear_decoder.hpp"
 #include "nn/gram.hpp"
+#include "runs/memory_budget.hpp"
 
 namespace nc::runs {
 namespace {
@@ -217,8 +217,7 @@ DiscriminateResult discriminate(data::Dataset ds, const DiscriminateConfig& cfg)
     if (cut <= s_max)
       fit_subset_primal(primal, x, n_tr, cut, test_angles, cfg, buffers, outputs, psy);
     else
-      fit_subset(k, x, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs,
-                 psy);
+      fit_subset(k, x, cut, test_angles, cfg, targets, cut == n_neurons, buffers, outputs, psy);
     by_size.push_back({cut, psy.beta, psy.threshold});
     if (cut == n_neurons) {
       r.psy = std::move(psy);

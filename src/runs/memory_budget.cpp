@@ -26,8 +26,12 @@ uint64_t parse_bytes(const std::string& text, const std::string& what) {
   }
   std::string suffix = text.substr(used);
   const char unit = suffix.empty() ? 'B' : static_cast<char>(std::toupper(suffix[0]));
-  const double scale = unit == 'K' ? 1024.0 : unit == 'M' ? 1048576.0 : unit == 'G' ? 1073741824.0 : 1.0;
-  if (used == 0 || !(v > 0) || suffix.size() > 1 || (suffix.size() == 1 && scale == 1.0 && unit != 'B'))
+  const double scale = unit == 'K'   ? 1024.0
+                       : unit == 'M' ? 1048576.0
+                       : unit == 'G' ? 1073741824.0
+                                     : 1.0;
+  if (used == 0 || !(v > 0) || suffix.size() > 1 ||
+      (suffix.size() == 1 && scale == 1.0 && unit != 'B'))
     throw InputError(what + ": expected a number of bytes such as 800M or 16G, got '" + text + "'");
   return static_cast<uint64_t>(v * scale);
 }
@@ -65,17 +69,18 @@ uint64_t memory_budget() {
   return std::min(mem_available(), cgroup_room());
 }
 
-uint64_t estimate_decoder_bytes(int64_t n_train, int64_t n_test, int64_t n_neurons,
-                                int64_t hidden, int64_t outputs,
-                                train::DecoderAlgorithm algorithm) {
-  const auto f = [](int64_t count) { return static_cast<uint64_t>(std::max<int64_t>(count, 0)) * 4; };
+uint64_t estimate_decoder_bytes(int64_t n_train, int64_t n_test, int64_t n_neurons, int64_t hidden,
+                                int64_t outputs, train::DecoderAlgorithm algorithm) {
+  const auto f = [](int64_t count) {
+    return static_cast<uint64_t>(std::max<int64_t>(count, 0)) * 4;
+  };
   const int64_t n = n_train + n_test;
   // in_layer.weight: value, gradient, step backup, the dual's W0 (or the fused form's spare).
   uint64_t bytes = 4 * f(hidden * n_neurons) + f(outputs * hidden);
   if (algorithm == train::DecoderAlgorithm::dual) {
     bytes += f(n * n_train) + 8 * static_cast<uint64_t>(n_train) * n_train  // K; K in double (l2)
-             + f(n * kGramBlockNeurons)                                         // gathered block
-             + 8 * static_cast<uint64_t>(n) * hidden * 4;                       // P0, pre, B, dPre
+             + f(n * kGramBlockNeurons)                                     // gathered block
+             + 8 * static_cast<uint64_t>(n) * hidden * 4;                   // P0, pre, B, dPre
   } else {
     bytes += f(n * n_neurons);  // the rows, gathered: read at every iteration
   }
@@ -94,7 +99,8 @@ void check_memory(uint64_t estimate, const std::string& what, const std::string&
   const char* env = std::getenv("NEUROCODEC_MEMORY_BUDGET");
   const uint64_t budget = memory_budget();
   if (estimate <= budget) return;
-  const std::string source = env != nullptr && *env != '\0' ? "NEUROCODEC_MEMORY_BUDGET" : "MemAvailable";
+  const std::string source =
+      env != nullptr && *env != '\0' ? "NEUROCODEC_MEMORY_BUDGET" : "MemAvailable";
   throw InputError(what + ": needs about " + gigabytes(estimate) + " of memory beyond its input, " +
                    gigabytes(budget) + " are available (" + source + "); " + advice);
 }

@@ -20,8 +20,8 @@ uint64_t memory_budget();
 // O outputs with the algorithm it resolves to: the gathered rows of the plain and fused forms,
 // the dual form's Gram blocks and buffers, the parameters with their gradients and steps, and
 // the test-output and analysis buffers.
-uint64_t estimate_decoder_bytes(int64_t n_train, int64_t n_test, int64_t n_neurons,
-                                int64_t hidden, int64_t outputs, train::DecoderAlgorithm algorithm);
+uint64_t estimate_decoder_bytes(int64_t n_train, int64_t n_test, int64_t n_neurons, int64_t hidden,
+                                int64_t outputs, train::DecoderAlgorithm algorithm);
 // The encoder fit's: the out layer (N x C·H·W) with its gradient, velocity and spare step
 // buffers, and the (n x N) outputs, their gradient and the prediction.
 uint64_t estimate_encoder_bytes(int64_t n_stimuli, int64_t n_neurons, int64_t features);

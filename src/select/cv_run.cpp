@@ -126,8 +126,8 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
             {.model = *opt.linear, .lambda = opt.lambda, .period = opt.period, .gram = &gram});
         folds.push_back(linear_fold_record(r, f, splits[static_cast<size_t>(f)], lf, opt.period));
         if (!opt.quiet)
-          log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/"
-              << opt.folds << ": " << fold_metric(opt) << " "
+          log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds
+              << ": " << fold_metric(opt) << " "
               << format_number("%.3f", folds.back()[fold_metric(opt)].get<double>()) << "\n";
         continue;
       }
@@ -167,7 +167,8 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
   io::write_json(opt.out + "/metrics.json", res.metrics);  // last: the run is complete
   if (!opt.quiet)
     log << ">>> " << fold_metric(opt) << " "
-        << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_mean").c_str())) << " +- "
+        << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_mean").c_str()))
+        << " +- "
         << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_se").c_str()))
         << " (SE over " << folds.size() << " folds); wrote " << opt.out
         << "/{cv.json,metrics.json}\n";

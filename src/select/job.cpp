@@ -36,10 +36,9 @@ JobResult decode_job(const Plan& plan, const Job& job, SharedData& shared) {
   const data::Dataset& ds = shared.decode_data(opt.data, opt.bin_width, opt.period);
   const runs::DecoderConfig cfg = runs::decoder_config(opt);
   runs::FitHooks hooks = job_hooks(opt.init);
-  if (uses_gram(cfg) && !opt.linear)
-    hooks.gram = &shared.gram(opt.data, opt.bin_width, opt.period);
+  if (uses_gram(cfg) && !opt.linear) hooks.gram = &shared.gram(opt.data, opt.bin_width, opt.period);
   data::Split split;
-  Rng rng(opt.seed);  // a plain decode --seed S: the split, then the weights, from one stream
+  Rng rng(opt.seed);    // a plain decode --seed S: the split, then the weights, from one stream
   if (job.fold >= 0) {  // as decode --folds K --seed S: fold f of the first repeat
     const bool cls = opt.model == models::DecoderKind::classification && !opt.linear;
     const std::vector<int32_t> classes =
@@ -55,8 +54,8 @@ JobResult decode_job(const Plan& plan, const Job& job, SharedData& shared) {
   if (opt.linear) {
     r = linear_job(opt, ds, split, shared);
   } else {
-    const runs::DecoderFit fit = runs::fit_decoder(ds, split, cfg, hooks,
-                                                   job.fold >= 0 ? nullptr : &rng);
+    const runs::DecoderFit fit =
+        runs::fit_decoder(ds, split, cfg, hooks, job.fold >= 0 ? nullptr : &rng);
     r.interrupted = fit.outcome.interrupted;
     r.diverged = fit.outcome.diverged;
     r.record = runs::decode_fit_metrics(fit, opt.period);

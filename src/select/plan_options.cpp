@@ -52,8 +52,7 @@ void apply_decode_option(runs::DecodeOptions& o, const std::string& key, const n
   if (key == "model") {
     if (!runs::set_model(o, as_string(v, where)))
       wrong_type(where,
-                 "\"classification\", \"regression\", \"circular\", \"ridge\" or \"vonmises\"",
-                 v);
+                 "\"classification\", \"regression\", \"circular\", \"ridge\" or \"vonmises\"", v);
   } else if (key == "period")
     o.period = as_number(v, where);
   else if (key == "lambda")

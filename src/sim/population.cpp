@@ -93,7 +93,7 @@ namespace {
 
 // Which row each trial is averaged into (binned) or is (single trials), with each row's angle.
 struct RowPlan {
-  std::vector<float> stimuli;        // (rows) degrees
+  std::vector<float> stimuli;         // (rows) degrees
   std::vector<int64_t> row_of_trial;  // (trials)
   std::vector<int64_t> count_of_row;  // (rows) trials averaged; 1 for single trials
 };
@@ -142,8 +142,7 @@ void fill_block(const PopulationOptions& opt, const Trials& t, const RowPlan& p,
     z.resize(t.angle.size());
     acc.assign(static_cast<size_t>(rows), 0.0);
     neuron_responses(opt, t, j0 + k, z);
-    for (size_t i = 0; i < z.size(); ++i)
-      acc[static_cast<size_t>(p.row_of_trial[i])] += z[i];
+    for (size_t i = 0; i < z.size(); ++i) acc[static_cast<size_t>(p.row_of_trial[i])] += z[i];
     for (int64_t r = 0; r < rows; ++r)
       x(r, k) = static_cast<float>(acc[static_cast<size_t>(r)] /
                                    static_cast<double>(p.count_of_row[static_cast<size_t>(r)]));

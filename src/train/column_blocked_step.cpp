@@ -143,8 +143,8 @@ std::string wide_kernel_path(int64_t rows) {
   const std::string cache = " (L2 " + std::to_string(l2 / 1024) + " KiB)";
   if (!wide_kernels_available())
     return "library (OpenBLAS), " + std::to_string(kBlockCols) + "-column blocks" + cache;
-  return std::string("hand kernels, ") + (wide_kernels_512() ? "512" : "256") +
-         "-bit vectors, " + std::to_string(hand_block_cols(rows)) + "-column blocks" + cache;
+  return std::string("hand kernels, ") + (wide_kernels_512() ? "512" : "256") + "-bit vectors, " +
+         std::to_string(hand_block_cols(rows)) + "-column blocks" + cache;
 }
 
 void column_blocked_sgd_step(float* w, float* backup, int64_t h, int64_t n, CMatMap x_train,

@@ -52,8 +52,8 @@ void dual_products_of_views(const DecoderData& data, const RowMat& w0, DualProdu
   // Each row's projection is the same whichever rows share the pass (rows are independent in
   // the kernels), so these equal the gathered rows' projections bit for bit.
   RowMat p0(x.rows(), h), none(0, h);
-  column_blocked_forward(w0.data(), h, w0.cols(), cmap(x), CMatMap(x.data(), 0, x.cols()),
-                         map(p0), map(none), nullptr);
+  column_blocked_forward(w0.data(), h, w0.cols(), cmap(x), CMatMap(x.data(), 0, x.cols()), map(p0),
+                         map(none), nullptr);
   x.release_rows(0, x.rows());
   for (int64_t i = 0; i < n_tr; ++i)
     dual.p0.row(i) = p0.row(data.train_rows[static_cast<size_t>(i)]).cast<double>();
