@@ -149,15 +149,7 @@ std::optional<T> param(const py::dict& params, const char* key) {
 runs::DecodeOptions decode_options(const py::dict& params) {
   runs::DecodeOptions o;
   const auto model = param<std::string>(params, "model").value_or("classification");
-  if (model == "regression")
-    o.model = models::DecoderKind::regression;
-  else if (model == "circular")
-    o.model = models::DecoderKind::circular;
-  else if (model == "ridge")
-    o.linear = models::LinearKind::ridge;
-  else if (model == "vonmises")
-    o.linear = models::LinearKind::vonmises;
-  else if (model != "classification")
+  if (!runs::set_model(o, model))
     throw InputError(
         "--model: expected classification, regression, circular, ridge or vonmises, got " + model);
   o.hidden = param<int64_t>(params, "hidden");

@@ -222,18 +222,8 @@ void FileMapping::release(const void* from, const void* to) const {
 FloatArray open_npy_floats(const std::string& path) {
   const uint64_t size = file_size(path);
   const NpyHeader h = header_at(path, 0, size, path);
-  const uint64_t have = size - h.data_offset, need = h.data_bytes;
-  if (have < need) {
-    throw InputError(path + ": truncated .npy data: shape " + shape_string(h.shape) + " of " +
-                     dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes, " +
-                     std::to_string(have) + " present");
-  }
-  if (have > need) {
-    throw InputError(path + ": " + std::to_string(have - need) +
-                     " bytes of trailing data after the array (shape " + shape_string(h.shape) +
-                     " of " + dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes)");
-  }
-  if (maps_as_is(h) && need > 0) return mapped_array(path, h.data_offset, h);
+  check_npy_data_size(h, size - h.data_offset, path);
+  if (maps_as_is(h) && h.data_bytes > 0) return mapped_array(path, h.data_offset, h);
   return read_array(read_npy(path), path);
 }
 

@@ -644,10 +644,8 @@ NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data) {
   return a;
 }
 
-NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
-  const NpyHeader h = parse_npy_header(bytes, what);
-  // Compare what the header promises with what is there before allocating anything.
-  const uint64_t need = h.data_bytes, have = bytes.size() - h.data_offset;
+void check_npy_data_size(const NpyHeader& h, uint64_t have, const std::string& what) {
+  const uint64_t need = h.data_bytes;
   if (have < need) {
     throw InputError(what + ": truncated .npy data: shape " + shape_string(h.shape) + " of " +
                      dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes, " +
@@ -658,6 +656,13 @@ NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
                      " bytes of trailing data after the array (shape " + shape_string(h.shape) +
                      " of " + dtype_name(h.dtype) + " needs " + std::to_string(need) + " bytes)");
   }
+}
+
+NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what) {
+  const NpyHeader h = parse_npy_header(bytes, what);
+  // Compare what the header promises with what is there before allocating anything.
+  const uint64_t need = h.data_bytes;
+  check_npy_data_size(h, bytes.size() - h.data_offset, what);
   const std::byte* payload = bytes.data() + h.data_offset;
   return npy_from_data(h, std::vector<std::byte>(payload, payload + need));
 }

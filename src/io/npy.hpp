@@ -64,6 +64,10 @@ NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& 
 // and C order: no second copy of the array for a C-order file.
 NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data);
 
+// Throws InputError when `have` bytes after the header are fewer (truncated) or more (trailing
+// data) than the header's array needs.
+void check_npy_data_size(const NpyHeader& h, uint64_t have, const std::string& what);
+
 // Parses a whole .npy image held in memory. `what` names the source in error messages
 // (e.g. "data.npz:resp"). Throws InputError on anything malformed.
 NpyArray parse_npy(std::span<const std::byte> bytes, const std::string& what);

@@ -27,26 +27,27 @@ std::string fold_metric(const runs::DecodeOptions& o) {
   return o.linear && o.period > 0 ? "median_circular_error_deg" : "test_mse";
 }
 
-// A closed-form linear decoder's fold: its errors, no loss curves.
-nlohmann::json linear_fold_record(int repeat, int fold, const data::Split& split,
-                                  const runs::LinearFit& fit, double period) {
-  nlohmann::json r = runs::linear_fit_metrics(fit, period);
+// Which fold a record is, and its rows.
+void add_fold_fields(nlohmann::json& r, int repeat, int fold, const data::Split& split) {
   r["repeat"] = repeat;
   r["fold"] = fold;
   r["n_train"] = split.train_idx.size();
   r["n_test"] = split.test_idx.size();
   r["test_idx"] = split.test_idx;
+}
+
+// A closed-form linear decoder's fold: its errors, no loss curves.
+nlohmann::json linear_fold_record(int repeat, int fold, const data::Split& split,
+                                  const runs::LinearFit& fit, double period) {
+  nlohmann::json r = runs::linear_fit_metrics(fit, period);
+  add_fold_fields(r, repeat, fold, split);
   return r;
 }
 
 nlohmann::json fold_record(int repeat, int fold, const data::Split& split,
                            const runs::DecoderFit& fit, double period) {
   nlohmann::json r = runs::decode_fit_metrics(fit, period);
-  r["repeat"] = repeat;
-  r["fold"] = fold;
-  r["n_train"] = split.train_idx.size();
-  r["n_test"] = split.test_idx.size();
-  r["test_idx"] = split.test_idx;
+  add_fold_fields(r, repeat, fold, split);
   r["final_train_loss"] = fit.history.train_loss.empty()
                               ? nlohmann::json(nullptr)
                               : nlohmann::json(fit.history.train_loss.back());
