@@ -25,10 +25,12 @@ struct DualProducts {
   RowMatD p0;        // (n_train + n_test, H)
   RowMatD pre;       // (n_train + n_test, H), without in_layer.bias
   RowMat b32, prod;  // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
+  bool fresh = false;  // prod is of the current B (cleared when a step or rollback changes B)
   void update(double c, const RowMatD& b_dual) {
     b32 = b_dual.cast<float>();
     prod.noalias() = k * b32.transpose();
     pre = prod.cast<double>() + c * p0;
+    fresh = true;
   }
 };
 
@@ -118,7 +120,6 @@ class DualDecoderStep : public TrainerStep {
     }
     w0_sq_ = ds_.w0.cast<double>().squaredNorm();
     dual_ = dual_products(data, ds_.w0);
-    if (opt.penalty.l2 != 0.0f) k_train_ = dual_.k.topRows(n_tr).cast<double>();  // for ||W||²
     bk_.resize(h, n_tr);
     tr_.resize(n_tr, d.shape);
     te_.resize(data.n_test(), d.shape);
@@ -143,6 +144,7 @@ class DualDecoderStep : public TrainerStep {
     c_before_ = ds_.c;
     b_before_ = ds_.b;
     penalty_valid_ = false;
+    dual_.fresh = false;
     std::copy(head.begin(), head.end(), head_before_.begin());
     const double decay = 1.0 - 2.0 * opt_.lr * opt_.penalty.l2;
     ds_.c *= decay;
@@ -161,6 +163,7 @@ class DualDecoderStep : public TrainerStep {
     ds_.c = c_before_;
     ds_.b = b_before_;
     penalty_valid_ = false;
+    dual_.fresh = false;
     std::copy(head_before_.begin(), head_before_.end(), models::decoder_head_values(d_).begin());
   }
   // W_in = c W0 + B X_train, into in_layer.weight. Over views, X_train's columns are gathered
@@ -201,14 +204,24 @@ class DualDecoderStep : public TrainerStep {
     }
     return penalty_;
   }
+  // <B, B K_train> comes from the float product K B32ᵀ the last update made for these c and B:
+  // its top rows are K_train B32ᵀ = (B32 K_train)ᵀ (K is symmetric), so no second product (a
+  // double B K_train cost as much as the rest of an iteration). Only the reported penalty
+  // sees the float rounding; the step's arithmetic (decay of c and B) does not use it.
   double penalty_of_current() {
     const double l2 = opt_.penalty.l2;
     const double c = ds_.c;
-    bk_.noalias() = ds_.b * k_train_;
-    const double cross =
-        (ds_.b.array() * dual_.p0.topRows(data_.n_train()).transpose().array()).sum();
-    const double sq = c * c * w0_sq_ + 2.0 * c * cross + (ds_.b.array() * bk_.array()).sum();
-    return l2 * sq;
+    const int64_t n_tr = data_.n_train();
+    const double cross = (ds_.b.array() * dual_.p0.topRows(n_tr).transpose().array()).sum();
+    double bkb = 0.0;
+    if (dual_.fresh) {
+      bkb = (ds_.b.array() * dual_.prod.topRows(n_tr).transpose().cast<double>().array()).sum();
+    } else {  // not reached by the loop (each penalty follows an update); kept for safety
+      if (k_train_.size() == 0) k_train_ = dual_.k.topRows(n_tr).cast<double>();
+      bk_.noalias() = ds_.b * k_train_;
+      bkb = (ds_.b.array() * bk_.array()).sum();
+    }
+    return l2 * (c * c * w0_sq_ + 2.0 * c * cross + bkb);
   }
 
   models::Decoder& d_;
