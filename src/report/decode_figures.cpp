@@ -70,6 +70,25 @@ void write_weights(const std::string& path, const DecodeFigureData& d, bool sort
   fig.save(path);
 }
 
+// At most max_rows of [0, total), the ones a non-averaging resample to max_rows picks.
+std::vector<int64_t> every_kth_index(int64_t total, int64_t max_rows) {
+  const int64_t rows = std::min(total, max_rows);
+  std::vector<int64_t> idx(static_cast<size_t>(rows));
+  for (int64_t i = 0; i < rows; ++i) {
+    const int64_t r0 = i * total / rows, r1 = std::max(r0 + 1, (i + 1) * total / rows);
+    idx[static_cast<size_t>(i)] = (r0 + r1 - 1) / 2;
+  }
+  return idx;
+}
+
+// (neurons, n_stim): the responses of neurons `idx` to the first n_stim stimuli.
+RowMatD stimuli_of_neurons(CMatMap resp, int64_t n_stim, const std::vector<int64_t>& idx) {
+  RowMatD x(static_cast<int64_t>(idx.size()), n_stim);
+  for (size_t i = 0; i < idx.size(); ++i)
+    for (int64_t s = 0; s < n_stim; ++s) x(static_cast<int64_t>(i), s) = resp(s, idx[i]);
+  return x;
+}
+
 void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   Figure fig(1200, 500);
   // The tutorial's plot_data_matrix(resp_all[:100, :].T): every neuron's response to the
@@ -80,24 +99,11 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
   // so a million neurons cost what the tutorial's do. The colour limits are percentiles over
   // every neuron up to kAllValues values, beyond that over an evenly spaced subsample.
   constexpr int64_t kAllValues = int64_t{1} << 23;
-  const auto pick_neurons = [&](int64_t max_rows) {
-    const int64_t total = d.resp.cols(), rows = std::min(total, max_rows);
-    std::vector<int64_t> idx(static_cast<size_t>(rows));
-    for (int64_t i = 0; i < rows; ++i) {
-      const int64_t r0 = i * total / rows, r1 = std::max(r0 + 1, (i + 1) * total / rows);
-      idx[static_cast<size_t>(i)] = (r0 + r1 - 1) / 2;
-    }
-    return idx;
+  const auto neurons_x_stimuli = [&](int64_t max_rows) {
+    return stimuli_of_neurons(d.resp, n_stim, every_kth_index(d.resp.cols(), max_rows));
   };
-  const auto neurons_x_stimuli = [&](const std::vector<int64_t>& idx) {
-    RowMatD x(static_cast<int64_t>(idx.size()), n_stim);  // (neurons, n_stim)
-    for (size_t i = 0; i < idx.size(); ++i)
-      for (int64_t s = 0; s < n_stim; ++s) x(static_cast<int64_t>(i), s) = d.resp(s, idx[i]);
-    return x;
-  };
-  const RowMatD x = neurons_x_stimuli(pick_neurons(every_kth.max_rows));
-  const RowMatD for_limits =
-      neurons_x_stimuli(pick_neurons(std::max<int64_t>(1, kAllValues / n_stim)));
+  const RowMatD x = neurons_x_stimuli(every_kth.max_rows);
+  const RowMatD for_limits = neurons_x_stimuli(std::max<int64_t>(1, kAllValues / n_stim));
   std::vector<double> all(for_limits.data(), for_limits.data() + for_limits.size());
   const double vmin = percentile(all, 1), vmax = percentile(std::move(all), 99);
   Axes& a = fig.subplot(1, 2, 0);

@@ -101,50 +101,40 @@ nlohmann::json cv_summary(const nlohmann::json& folds) {
   return m;
 }
 
-CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::ostream& log) {
-  runs::validate(opt);
-  const runs::OutputDirGuard out_dir(opt.out);
-  std::string source;
-  const data::Dataset ds = runs::load_decode_dataset(opt, source, log);
-  const std::vector<int32_t> classes =
-      classifier(opt) ? data::stimulus_classes(ds.stimuli, opt.classes) : std::vector<int32_t>{};
-  check_folds(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, "--folds");
-  const runs::DecoderConfig cfg = runs::decoder_config(opt);
-  // One Gram for every fold of every repeat: a fold's K blocks are sub-blocks of it.
-  const bool shared_gram = opt.linear || uses_gram(cfg);
-  const RowMat gram = shared_gram ? gram_matrix(cmap(ds.resp)) : RowMat();
-  const runs::FitHooks hooks = cv_hooks(opt, shared_gram ? &gram : nullptr);
-  Rng rng = folds_rng(opt.seed);
-  CrossValidationResult res;
-  nlohmann::json folds = nlohmann::json::array();
-  for (int r = 0; r < opt.repeats; ++r) {
-    const auto splits =
-        kfold_splits(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, rng);
-    for (int f = 0; f < opt.folds; ++f) {
-      if (opt.linear) {
-        const runs::LinearFit lf = runs::fit_linear(
-            ds, splits[static_cast<size_t>(f)],
-            {.model = *opt.linear, .lambda = opt.lambda, .period = opt.period, .gram = &gram});
-        folds.push_back(linear_fold_record(r, f, splits[static_cast<size_t>(f)], lf, opt.period));
-        if (!opt.quiet)
-          log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds
-              << ": " << fold_metric(opt) << " "
-              << format_number("%.3f", folds.back()[fold_metric(opt)].get<double>()) << "\n";
-        continue;
-      }
-      const runs::DecoderFit fit =
-          runs::fit_decoder(ds, splits[static_cast<size_t>(f)], cfg, hooks);
-      if ((res.interrupted_by = interrupt_signal()) != 0) return res;
-      res.n_diverged += fit.outcome.diverged ? 1 : 0;
-      folds.push_back(fold_record(r, f, splits[static_cast<size_t>(f)], fit, opt.period));
-      if (!opt.quiet)
-        log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds
-            << ": "
-            << (classifier(opt) ? "fraction correct " + format_number("%.3f", fit.fraction_correct)
-                                : "test MSE " + format_number("%.2f", fit.errors.test_mse))
-            << (fit.outcome.diverged ? " (diverged)" : "") << "\n";
-    }
+namespace {
+
+// One fold's fit (the named decoder: MLP or closed form) as its cv.json record; counts a
+// divergence into res. Logs a line per fold unless quiet.
+nlohmann::json run_fold(const runs::DecodeOptions& opt, const data::Dataset& ds,
+                        const data::Split& split, const RowMat& gram, const runs::FitHooks& hooks,
+                        int r, int f, CrossValidationResult& res, std::ostream& log) {
+  nlohmann::json record;
+  std::string outcome;
+  if (opt.linear) {
+    const runs::LinearFit lf = runs::fit_linear(
+        ds, split,
+        {.model = *opt.linear, .lambda = opt.lambda, .period = opt.period, .gram = &gram});
+    record = linear_fold_record(r, f, split, lf, opt.period);
+    outcome =
+        fold_metric(opt) + " " + format_number("%.3f", record[fold_metric(opt)].get<double>());
+  } else {
+    const runs::DecoderFit fit = runs::fit_decoder(ds, split, runs::decoder_config(opt), hooks);
+    res.n_diverged += fit.outcome.diverged ? 1 : 0;
+    record = fold_record(r, f, split, fit, opt.period);
+    outcome = (classifier(opt) ? "fraction correct " + format_number("%.3f", fit.fraction_correct)
+                               : "test MSE " + format_number("%.2f", fit.errors.test_mse)) +
+              (fit.outcome.diverged ? " (diverged)" : "");
   }
+  if (!opt.quiet)
+    log << "repeat " << r + 1 << "/" << opt.repeats << " fold " << f + 1 << "/" << opt.folds << ": "
+        << outcome << "\n";
+  return record;
+}
+
+// cv.json, metrics.json (the summary over folds) and the figure; the summary line.
+void write_cv_outputs(const runs::DecodeOptions& opt, const std::string& source,
+                      const data::Dataset& ds, const nlohmann::json& folds,
+                      CrossValidationResult& res, std::ostream& log) {
   const nlohmann::json options = runs::decode_options_record(opt);
   res.cv = {{"command", "decode"},
             {"data", source},
@@ -173,6 +163,35 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
         << format_number("%.3f", number_or_nan(res.metrics, (fold_metric(opt) + "_se").c_str()))
         << " (SE over " << folds.size() << " folds); wrote " << opt.out
         << "/{cv.json,metrics.json}\n";
+}
+
+}  // namespace
+
+CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::ostream& log) {
+  runs::validate(opt);
+  const runs::OutputDirGuard out_dir(opt.out);
+  std::string source;
+  const data::Dataset ds = runs::load_decode_dataset(opt, source, log);
+  const std::vector<int32_t> classes =
+      classifier(opt) ? data::stimulus_classes(ds.stimuli, opt.classes) : std::vector<int32_t>{};
+  check_folds(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, "--folds");
+  // One Gram for every fold of every repeat: a fold's K blocks are sub-blocks of it.
+  const bool shared_gram = opt.linear || uses_gram(runs::decoder_config(opt));
+  const RowMat gram = shared_gram ? gram_matrix(cmap(ds.resp)) : RowMat();
+  const runs::FitHooks hooks = cv_hooks(opt, shared_gram ? &gram : nullptr);
+  Rng rng = folds_rng(opt.seed);
+  CrossValidationResult res;
+  nlohmann::json folds = nlohmann::json::array();
+  for (int r = 0; r < opt.repeats; ++r) {
+    const auto splits =
+        kfold_splits(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, rng);
+    for (int f = 0; f < opt.folds; ++f) {
+      folds.push_back(
+          run_fold(opt, ds, splits[static_cast<size_t>(f)], gram, hooks, r, f, res, log));
+      if ((res.interrupted_by = interrupt_signal()) != 0) return res;
+    }
+  }
+  write_cv_outputs(opt, source, ds, folds, res, log);
   return res;
 }
 
