@@ -129,22 +129,17 @@ std::vector<std::byte> read_head(const std::string& path, uint64_t offset, uint6
   return b;
 }
 
-// The .npy header at `offset`: npy_header_length needs the fixed prefix, then the whole header.
+// The .npy header at `offset`: its first bytes say how long it is, then all of it is read
+// (numpy writes a few hundred bytes; at most 1 MiB is read).
 NpyHeader header_at(const std::string& path, uint64_t offset, uint64_t available,
                     const std::string& what) {
   std::vector<std::byte> head = read_head(path, offset, std::min<uint64_t>(available, 4096));
-  try {
-    return parse_npy_header(head, what);
-  } catch (const InputError&) {
-    // A header longer than the first read (numpy writes a few hundred bytes): read all of it.
-    if (head.size() < 12 || available <= head.size()) throw;
-    const auto* raw = reinterpret_cast<const unsigned char*>(head.data());
-    const uint64_t len = raw[6] == 1 ? 10 + (raw[8] | (uint64_t{raw[9]} << 8))
-                                     : 12 + (raw[8] | (uint64_t{raw[9]} << 8) |
-                                             (uint64_t{raw[10]} << 16) | (uint64_t{raw[11]} << 24));
-    if (len <= head.size() || len > std::min<uint64_t>(available, uint64_t{1} << 20)) throw;
-    return parse_npy_header(read_head(path, offset, len), what);
+  if (head.size() >= 12) {
+    const uint64_t len = npy_data_offset(head, what);
+    if (len > head.size() && len <= std::min<uint64_t>(available, uint64_t{1} << 20))
+      head = read_head(path, offset, len);
   }
+  return parse_npy_header(head, what);
 }
 
 bool maps_as_is(const NpyHeader& h) {
@@ -165,12 +160,13 @@ FloatArray mapped_array(const std::string& path, uint64_t data_start, const NpyH
 FloatArray read_array(const NpyArray& arr, const std::string& what) {
   if (arr.dtype == DType::b1)
     throw InputError(what + ": expected a numeric array, got dtype " + dtype_name(arr.dtype));
-  auto buf = std::make_shared<AlignedFloats>(static_cast<size_t>(arr.numel()));
+  // Eigen-aligned and not zero-filled first: the copy writes every element.
+  auto buf = std::make_shared<RowMat>(arr.numel(), 1);
   if (arr.dtype == DType::f32) {
     if (!arr.data.empty()) std::memcpy(buf->data(), arr.data.data(), arr.data.size());
   } else {
     const std::vector<float> v = arr.to_float();
-    std::copy(v.begin(), v.end(), buf->begin());
+    std::copy(v.begin(), v.end(), buf->data());
   }
   FloatArray a;
   a.shape = arr.shape;

@@ -512,8 +512,10 @@ NpyArray NpyArray::from_bool(std::span<const uint8_t> v, std::vector<int64_t> sh
 namespace {
 
 // The fixed part before the header: magic, version, header length. Sets the prefix's size.
-uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& what,
-                           size_t& prefix) {
+// The header length the prefix declares (magic, version, length field: `prefix` bytes); the
+// header itself need not be in `bytes` yet.
+uint64_t npy_declared_header_length(std::span<const std::byte> bytes, const std::string& what,
+                                    size_t& prefix) {
   if (bytes.empty()) throw InputError(what + ": empty, expected a .npy array");
   const auto* raw = reinterpret_cast<const unsigned char*>(bytes.data());
   const size_t size = bytes.size();
@@ -541,6 +543,13 @@ uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& 
     throw InputError(what + ": unsupported .npy format version " + std::to_string(major) + "." +
                      std::to_string(minor) + " (expected 1.0, 2.0 or 3.0)");
   }
+  return header_len;
+}
+
+uint64_t npy_header_length(std::span<const std::byte> bytes, const std::string& what,
+                           size_t& prefix) {
+  const uint64_t header_len = npy_declared_header_length(bytes, what, prefix);
+  const size_t size = bytes.size();
   if (header_len > size - prefix) {
     throw InputError(what + ": truncated .npy header (declares " + std::to_string(header_len) +
                      " bytes, " + std::to_string(size - prefix) + " present)");
@@ -586,6 +595,12 @@ HeaderFields header_fields(const PyValue& dict, const std::string& what) {
 }
 
 }  // namespace
+
+uint64_t npy_data_offset(std::span<const std::byte> first, const std::string& what) {
+  size_t prefix = 0;
+  const uint64_t header_len = npy_declared_header_length(first, what, prefix);
+  return prefix + header_len;
+}
 
 NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& what) {
   size_t prefix = 0;

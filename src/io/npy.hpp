@@ -60,6 +60,10 @@ struct NpyHeader {
 // data_offset): a reader can check sizes before it reads, maps or inflates the data. Throws
 // InputError on anything malformed.
 NpyHeader parse_npy_header(std::span<const std::byte> bytes, const std::string& what);
+// The bytes before the data (magic, version, length field and header) as a file's first 10 or
+// 12 bytes declare them: how much a reader must read for parse_npy_header. Throws InputError
+// on a bad magic or version.
+uint64_t npy_data_offset(std::span<const std::byte> first, const std::string& what);
 // The array from its raw data (exactly h.data_bytes), converted in place to native byte order
 // and C order: no second copy of the array for a C-order file.
 NpyArray npy_from_data(const NpyHeader& h, std::vector<std::byte>&& data);

@@ -160,13 +160,8 @@ NpyHeader read_member_header(zip_file_t* f, uint64_t size, const std::string& wh
                              std::vector<std::byte>& head) {
   head.resize(static_cast<size_t>(std::min<uint64_t>(size, 4096)));
   head.resize(static_cast<size_t>(read_up_to(f, head.data(), head.size(), what)));
-  if (head.size() >= 12 && std::memcmp(head.data(), "\x93NUMPY", 6) == 0) {
-    // The header's declared length, from the fixed prefix (version 1.0: 2 bytes, else 4).
-    const auto* raw = reinterpret_cast<const unsigned char*>(head.data());
-    const uint64_t len = raw[6] == 1
-                             ? (10 + (raw[8] | (uint64_t{raw[9]} << 8)))
-                             : (12 + (raw[8] | (uint64_t{raw[9]} << 8) | (uint64_t{raw[10]} << 16) |
-                                      (uint64_t{raw[11]} << 24)));
+  if (head.size() >= 12) {
+    const uint64_t len = npy_data_offset(head, what);  // magic, version, length and header
     if (len > kMaxNpyHeader) {
       throw InputError(what + ": .npy header of " + std::to_string(len) + " bytes (at most " +
                        std::to_string(kMaxNpyHeader) + " are read)");
