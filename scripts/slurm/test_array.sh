@@ -8,26 +8,7 @@ cluster=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/slurm_local.sh
 work=$(mktemp -d /tmp/slurm-test.XXXXXX)
 chmod 0755 "$work" # the jobs' output goes here
 passed=0 failed=0
-check() { # check NAME COMMAND...: runs the command, counts and prints the result
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   - $name"
-  else failed=$((failed + 1)); echo "FAIL - $name"; fi
-}
-finish() {
-  local rc=$?
-  [ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || { failed=1; echo "FAIL - script aborted (exit $rc)"; }
-  [ "$was_running" -eq 1 ] || "$cluster" stop || true
-  rm -rf "$work"
-  echo "$passed passed, $failed failed"
-  exit $((failed > 0))
-}
-wait_gone() { # wait_gone JOBID SECONDS: until squeue no longer lists the job (pending/running)
-  for _ in $(seq $(($2 * 2))); do
-    [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
-    sleep 0.5
-  done
-  return 1
-}
+source "$(dirname "${BASH_SOURCE[0]}")/harness.sh"  # check, finish, wait_gone
 
 was_running=0
 "$cluster" status >/dev/null 2>&1 && was_running=1

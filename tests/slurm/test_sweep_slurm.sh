@@ -14,26 +14,7 @@ cluster=$root/scripts/slurm_local.sh
 work=$(mktemp -d /tmp/sweep-slurm.XXXXXX)
 chmod 0755 "$work"
 passed=0 failed=0
-check() { # check NAME COMMAND...: runs the command, counts and prints the result
-  local name=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "ok   - $name"
-  else failed=$((failed + 1)); echo "FAIL - $name"; fi
-}
-finish() {
-  local rc=$?
-  [ "$rc" -eq 0 ] || [ "$failed" -gt 0 ] || { failed=1; echo "FAIL - script aborted (exit $rc)"; }
-  [ "$was_running" -eq 1 ] || "$cluster" stop >/dev/null 2>&1 || true
-  rm -rf "$work"
-  echo "$passed passed, $failed failed"
-  exit $((failed > 0))
-}
-wait_gone() { # wait_gone JOBID SECONDS: until squeue no longer lists the job
-  for _ in $(seq $(($2 * 2))); do
-    [ -z "$(squeue -h -j "$1" 2>/dev/null)" ] && return 0
-    sleep 0.5
-  done
-  return 1
-}
+source "$root/scripts/slurm/harness.sh"  # check, finish, wait_gone
 # same_results DIR_A DIR_B: every job file in B exists in A with equal content, less the
 # fields that differ between identical runs; and A has no other job files.
 same_results() {
