@@ -29,6 +29,13 @@ RowMat gram_matrix(CMatMap x, const std::function<void(int64_t, int64_t)>& after
   return gram_finish(k);
 }
 
+void gather_block(CMatMap x, const std::vector<int64_t>& rows, int64_t c0, int64_t cols,
+                  RowMat& out) {
+  out.resize(static_cast<int64_t>(rows.size()), cols);
+  for (size_t i = 0; i < rows.size(); ++i)
+    out.row(static_cast<int64_t>(i)) = x.row(rows[i]).segment(c0, cols);
+}
+
 SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
                      const std::function<void(int64_t, int64_t)>& after_block) {
   const auto n_a = static_cast<int64_t>(a.size()), n_b = static_cast<int64_t>(b.size());
@@ -39,12 +46,8 @@ SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector
   RowMat xa, xb;  // (n_a, block), (n_b, block)
   for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons) {
     const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
-    xa.resize(n_a, cols);
-    xb.resize(n_b, cols);
-    for (int64_t i = 0; i < n_a; ++i)
-      xa.row(i) = x.row(a[static_cast<size_t>(i)]).segment(j0, cols);
-    for (int64_t i = 0; i < n_b; ++i)
-      xb.row(i) = x.row(b[static_cast<size_t>(i)]).segment(j0, cols);
+    gather_block(x, a, j0, cols, xa);
+    gather_block(x, b, j0, cols, xb);
     gram_accumulate(k, xa.data(), n_a, cols, cols);
     g.cross.noalias() += xb * xa.transpose();
     if (after_block) after_block(j0, j0 + cols);

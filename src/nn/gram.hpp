@@ -39,6 +39,11 @@ struct SplitGram {
 SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
                      const std::function<void(int64_t, int64_t)>& after_block = {});
 
+// out (rows.size(), cols) = X[rows, c0:c0+cols]: one block of neurons of the listed rows, for
+// passes over a (possibly mapped) matrix that read rows through index lists.
+void gather_block(CMatMap x, const std::vector<int64_t>& rows, int64_t c0, int64_t cols,
+                  RowMat& out);
+
 // Rows `rows` and columns `cols` of a Gram matrix: K[rows, cols] (for a fold's train and test
 // blocks). Indices are into the rows of the X the Gram was made from.
 RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,

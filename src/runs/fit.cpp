@@ -16,13 +16,14 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // loss compares against. Only the plain and fused forms, which read the rows at every
 // iteration, get them copied into contiguous matrices; the dual form reads ds.resp in passes.
 train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split,
-                                const DecoderConfig& cfg, const RowMat* gram) {
+                                const DecoderConfig& cfg, train::DecoderAlgorithm algorithm,
+                                const RowMat* gram) {
   train::DecoderData dd;
   dd.source = &ds.resp;
   dd.gram = gram;
   dd.train_rows = split.train_idx;
   dd.test_rows = split.test_idx;
-  if (train::resolve_algorithm(cfg.train, {}) != train::DecoderAlgorithm::dual) {
+  if (algorithm != train::DecoderAlgorithm::dual) {
     dd.x_train = data::take_rows(cmap(ds.resp), split.train_idx);
     dd.x_test = data::take_rows(cmap(ds.resp), split.test_idx);
   }
@@ -127,7 +128,7 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
     Rng own(derive_seed(cfg.seed, stream_id("init")));
     models::decoder_init_default(fit.net, init_rng != nullptr ? *init_rng : own);
   }
-  const train::DecoderData dd = decoder_data(ds, split, cfg, hooks.gram);
+  const train::DecoderData dd = decoder_data(ds, split, cfg, algorithm, hooks.gram);
   train::DecoderTrainState state;
   run_fit(
       fit.net, state, &state.dual, hooks,
@@ -185,11 +186,12 @@ EncoderFit fit_encoder(const data::SplitDataset& ds, sim::ImageStack images,
                        const EncoderConfig& cfg, const FitHooks& hooks) {
   models::EncoderShape shape = cfg.shape;
   shape.n_neurons = ds.n_neurons();
-  check_memory(estimate_encoder_bytes(ds.n_stimuli(), ds.n_neurons(), shape.features()), "encode",
-               "the encoder keeps its (neurons x channels·12·16) out layer and (stimuli x neurons) "
-               "outputs in memory at every iteration; fit a subset of the neurons at a time");
   shape.height = static_cast<int>(images.height);
   shape.width = static_cast<int>(images.width);
+  check_memory(estimate_encoder_bytes(ds.n_stimuli(), ds.n_neurons(), shape.features()), "encode",
+               "the encoder keeps its (neurons x channels·height·width) out layer and (stimuli x "
+               "neurons) outputs in memory at every iteration; fit a subset of the neurons at a "
+               "time");
   EncoderFit fit;
   fit.net = models::encoder_create(shape);
   if (hooks.init) {

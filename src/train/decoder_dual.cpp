@@ -178,9 +178,7 @@ class DualDecoderStep : public TrainerStep {
       RowMat xb;  // (n_train, block)
       for (int64_t c0 = 0; c0 < x.cols(); c0 += kGramBlockNeurons) {
         const int64_t cols = std::min(kGramBlockNeurons, x.cols() - c0);
-        xb.resize(static_cast<int64_t>(data_.train_rows.size()), cols);
-        for (size_t i = 0; i < data_.train_rows.size(); ++i)
-          xb.row(static_cast<int64_t>(i)) = cmap(x).row(data_.train_rows[i]).segment(c0, cols);
+        gather_block(cmap(x), data_.train_rows, c0, cols, xb);
         w_in.middleCols(c0, cols).noalias() = bf * xb;
         x.release_columns(c0, c0 + cols);
       }
