@@ -177,8 +177,6 @@ Dataset load_dataset(const std::string& path, double period) {
     throw InputError(path +
                      ": this is a split-format file (resp_train/resp_test/stimuli); "
                      "`decode` expects keys resp and stimuli (use it with `encode`)");
-  if (!has("resp")) (void)io::read_npz_member(path, "resp");  // the missing-key message
-  if (!has("stimuli")) (void)io::read_npz_member(path, "stimuli");
   d.resp = open_responses(path, false);
   d.stimuli = angles_from(io::read_npz_member(path, "stimuli").at("stimuli"), path + ":stimuli");
   validate(d, path, period);

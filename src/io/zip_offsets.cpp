@@ -128,12 +128,15 @@ StoredMember npz_stored_member(const std::string& path, const std::string& key) 
   const Directory d = find_directory(z);
   const std::vector<unsigned char> cd = z.read(d.offset, d.size);
   const std::string name = key + ".npy";
+  std::string present;  // the keys seen, for the missing-key message
   for (uint64_t at = 0, n = 0; n < d.entries && at + 46 <= cd.size(); ++n) {
     const unsigned char* e = cd.data() + at;
     if (le(e, 4) != 0x02014b50) z.malformed("bad central directory entry");
     const uint64_t name_len = le(e + 28, 2), extra_len = le(e + 30, 2), comment = le(e + 32, 2);
     if (at + 46 + name_len + extra_len > cd.size()) z.malformed("bad central directory entry");
     const std::string entry(reinterpret_cast<const char*>(e + 46), name_len);
+    if (entry.size() > 4 && entry.ends_with(".npy"))
+      present += (present.empty() ? "" : ", ") + entry.substr(0, entry.size() - 4);
     if (entry == name) {
       if (le(e + 10, 2) != 0) return {-1, 0};  // compression method: 0 is stored
       StoredMember m = size_and_offset(e, e + 46 + name_len, extra_len, z);
@@ -147,7 +150,9 @@ StoredMember npz_stored_member(const std::string& path, const std::string& key) 
     }
     at += 46 + name_len + extra_len + comment;
   }
-  throw InputError(path + ": missing key '" + key + "'");
+  // The message npz_require gives for a loaded archive.
+  throw InputError(path + ": missing key '" + key + "' (keys present: " +
+                   (present.empty() ? "none" : present) + ")");
 }
 
 }  // namespace nc::io
