@@ -247,3 +247,28 @@ TEST(SimulateNpy, BlockwiseFolderEqualsTheNpz) {
 
 }  // namespace
 }  // namespace nc
+
+namespace nc {
+namespace {
+
+// A stored archive without resp: the error names the key and lists the keys present, read
+// from the zip records before anything is mapped.
+TEST(MappedInput, MissingRespListsTheKeysPresent) {
+  const std::string dir = testing::fresh_dir("mapped_nokey");
+  io::NpzContents npz;
+  npz["stimuli"] = io::NpyArray::from_float(angles(3), {3});
+  npz["other"] = io::NpyArray::from_float(angles(2), {2});
+  io::write_npz(dir + "/x.npz", npz, false);
+  try {
+    (void)data::load_dataset(dir + "/x.npz");
+    FAIL() << "expected an InputError";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing key 'resp' (keys present: "), std::string::npos)
+        << e.what();
+    EXPECT_NE(std::string(e.what()).find("stimuli"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace nc
