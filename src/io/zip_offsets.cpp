@@ -151,8 +151,8 @@ StoredMember npz_stored_member(const std::string& path, const std::string& key) 
     at += 46 + name_len + extra_len + comment;
   }
   // The message npz_require gives for a loaded archive.
-  throw InputError(path + ": missing key '" + key + "' (keys present: " +
-                   (present.empty() ? "none" : present) + ")");
+  throw InputError(path + ": missing key '" + key +
+                   "' (keys present: " + (present.empty() ? "none" : present) + ")");
 }
 
 }  // namespace nc::io
