@@ -10,6 +10,7 @@
 #include "cli_helpers.hpp"
 #include "core/error.hpp"
 #include "data/dataset.hpp"
+#include "data/responses.hpp"
 #include "io/mapped_file.hpp"
 #include "io/npz.hpp"
 #include "nn/gram.hpp"
@@ -146,6 +147,7 @@ TEST(SplitGram, DependsOnTheListedRowsOnlyAndMatchesTheFullGram) {
   const RowMat x = random_resp(30, 9000, 4);  // three neuron blocks, the last one short
   const std::vector<int64_t> a = {5, 1, 17, 29, 0, 12, 3, 22}, b = {8, 2, 25};
   const SplitGram g = split_gram(cmap(x), a, b);
+  const Eigen::MatrixXd xd = x.cast<double>();
   // The same rows at other positions in another matrix.
   RowMat y = RowMat::Zero(40, 9000);
   std::vector<int64_t> a2, b2;
@@ -157,13 +159,30 @@ TEST(SplitGram, DependsOnTheListedRowsOnlyAndMatchesTheFullGram) {
     y.row(static_cast<int64_t>(2 * i)) = x.row(b[i]);
     b2.push_back(static_cast<int64_t>(2 * i));
   }
-  int blocks = 0;
-  const SplitGram h = split_gram(cmap(y), a2, b2, [&](int64_t, int64_t) { ++blocks; });
-  EXPECT_EQ(blocks, 3);
+  int gathers = 0;
+  BlockReader counting = memory_block_reader(cmap(y));
+  counting.gather = [&, inner = counting.gather](const std::vector<int64_t>& rows, int64_t c0,
+                                                 int64_t n, RowMat& out) {
+    ++gathers;
+    inner(rows, c0, n, out);
+  };
+  const RowMat w = random_resp(3, 9000, 6);  // projections of 3 "hidden units"
+  const SplitGram h = split_gram(counting, a2, b2, &w);
+  EXPECT_EQ(gathers, 6);  // the a and b rows of three blocks, one pass
   EXPECT_TRUE(g.train == h.train);
   EXPECT_TRUE(g.cross == h.cross);
+  // The projections: the same bits with or without the Gram products, near X wᵀ.
+  const SplitGram p = split_projections(memory_block_reader(cmap(x)), a, b, w);
+  EXPECT_TRUE(p.proj_a == h.proj_a);
+  EXPECT_TRUE(p.proj_b == h.proj_b);
+  EXPECT_EQ(p.train.size(), 0);
+  const Eigen::MatrixXd wd = w.cast<double>();
+  for (size_t i = 0; i < a.size(); ++i)
+    for (int64_t u = 0; u < 3; ++u) {
+      const double exact = xd.row(a[i]).dot(wd.row(u));
+      EXPECT_NEAR(h.proj_a(static_cast<int64_t>(i), u), exact, 1e-4 * std::abs(exact) + 1e-2);
+    }
   const RowMat full = gram_matrix(cmap(x));
-  const Eigen::MatrixXd xd = x.cast<double>();
   for (size_t i = 0; i < a.size(); ++i) {
     for (size_t j = 0; j < a.size(); ++j) {
       const double exact = xd.row(a[i]).dot(xd.row(a[j]));
@@ -177,6 +196,34 @@ TEST(SplitGram, DependsOnTheListedRowsOnlyAndMatchesTheFullGram) {
                   1e-4 * std::abs(exact) + 1e-2);
     }
   }
+}
+
+// A mapped matrix's blocks are read with pread (Responses::gather), and equal the copy from
+// memory; a file cut short under the mapping is reported by name, not with SIGBUS.
+TEST(MappedInput, GatherReadsTheFileAndNamesItWhenCut) {
+  const std::string dir = fresh_dir("mapped_gather");
+  const std::string path = dir + "/resp.npy";
+  const RowMat x = random_resp(20, 5000, 8);
+  io::write_npy(path, f32(x));
+  const data::Responses mapped(io::open_npy_floats(path));
+  ASSERT_TRUE(mapped.mapped());
+  const std::vector<int64_t> rows = {19, 0, 7, 7, 3};
+  RowMat from_file, from_memory;
+  mapped.gather(rows, 4000, 1000, from_file);
+  gather_block(cmap(x), rows, 4000, 1000, from_memory);
+  EXPECT_TRUE(from_file == from_memory);
+  EXPECT_TRUE(data::take_rows(mapped, rows) == data::take_rows(x, rows));
+  ASSERT_EQ(::truncate(path.c_str(), 128 + 4 * 5000 * 10), 0);  // rows 10.. gone
+  mapped.gather({2, 9}, 0, 5000, from_file);                    // still in the file
+  try {
+    mapped.gather({2, 15}, 0, 5000, from_file);
+    ADD_FAILURE() << "expected an error";
+  } catch (const InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("resp.npy: changed while neurocodec was reading it"),
+              std::string::npos)
+        << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // decode on the same data mapped (a folder of .npy files) and loaded (a deflated .npz): the

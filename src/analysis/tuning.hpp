@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "core/block_reader.hpp"
 #include "core/tensor.hpp"
 
 namespace nc::analysis {
@@ -14,6 +15,8 @@ namespace nc::analysis {
 // (d c b a | a b c d | d c b a), repeatedly when the column is shorter than the radius.
 // Computed in double.
 RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate = 4.0);
+// The same into y (resized; a pass over many blocks reuses its memory).
+void gaussian_filter_rows(const RowMatD& x, double sigma, RowMatD& y, double truncate = 4.0);
 
 struct PreferredOrientation {
   std::vector<float> degrees;      // (n_neurons) stimuli[argmax of the smoothed curve]
@@ -24,8 +27,14 @@ struct PreferredOrientation {
 // resp is (n_stimuli, n_neurons), stimuli (n_stimuli) in degrees. Rows are sorted by angle,
 // smoothed along rows with sigma rows, and the argmax (first on ties) gives each neuron's
 // preferred orientation.
-PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float>& stimuli,
-                                           double sigma = 5.0);
+// The matrix is read a block of neurons at a time through `resp` (core/block_reader.hpp), so a
+// mapped recording is read from its file, never whole.
+PreferredOrientation preferred_orientation(const BlockReader& resp,
+                                           const std::vector<float>& stimuli, double sigma = 5.0);
+inline PreferredOrientation preferred_orientation(CMatMap resp, const std::vector<float>& stimuli,
+                                                  double sigma = 5.0) {
+  return preferred_orientation(memory_block_reader(resp), stimuli, sigma);
+}
 inline PreferredOrientation preferred_orientation(const RowMat& resp,
                                                   const std::vector<float>& stimuli,
                                                   double sigma = 5.0) {

@@ -80,8 +80,11 @@ RowMat take_rows(CMatMap m, const std::vector<int64_t>& idx);
 inline RowMat take_rows(const RowMat& m, const std::vector<int64_t>& idx) {
   return take_rows(cmap(m), idx);
 }
+// A mapped matrix's rows are read from its file (Responses::gather), not faulted in.
 inline RowMat take_rows(const Responses& m, const std::vector<int64_t>& idx) {
-  return take_rows(cmap(m), idx);
+  RowMat out;
+  m.gather(idx, 0, m.cols(), out);
+  return out;
 }
 std::vector<float> take(const std::vector<float>& v, const std::vector<int64_t>& idx);
 

@@ -1,5 +1,6 @@
 #include "data/responses.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -20,6 +21,28 @@ Responses::Responses(io::FloatArray a)
   if (a.shape.size() != 2) throw std::invalid_argument("Responses: expected a 2-D array");
   rows_ = a.shape[0];
   cols_ = a.shape[1];
+}
+
+void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out) const {
+  out.resize(static_cast<int64_t>(rows.size()), n);
+  gather(rows, c0, n, out.data());
+}
+
+void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out) const {
+  for (size_t i = 0; i < rows.size(); ++i) {
+    float* dst = out + static_cast<int64_t>(i) * n;
+    if (mapping_ != nullptr)
+      mapping_->read(row(rows[i]) + c0, static_cast<size_t>(n) * sizeof(float), dst);
+    else
+      std::copy_n(row(rows[i]) + c0, n, dst);
+  }
+}
+
+BlockReader Responses::block_reader() const {
+  return {rows_, cols_,
+          [self = *this](const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out) {
+            self.gather(rows, c0, n, out);
+          }};
 }
 
 void Responses::release_columns(int64_t c0, int64_t c1) const {

@@ -6,7 +6,9 @@
 // a sweep all see one array; a fit takes the rows it needs through index lists, not copies.
 #include <cstdint>
 #include <memory>
+#include <vector>
 
+#include "core/block_reader.hpp"
 #include "core/tensor.hpp"
 #include "io/mapped_file.hpp"
 
@@ -31,6 +33,16 @@ class Responses {
   CMatMap map() const { return CMatMap(data_, rows_, cols_); }
 
   bool mapped() const { return mapping_ != nullptr; }
+  // out (rows.size(), n) = columns [c0, c0 + n) of the listed rows, in list order. A mapped
+  // matrix is read with pread (io::FileMapping::read), not through its mapping: passes that
+  // gather short segments of many rows (a block of neurons) would otherwise fault in and drop
+  // pages a few at a time, which costs more than the copy.
+  void gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out) const;
+  // The same into out[rows.size() * n] (a caller's buffer, reused across passes).
+  void gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out) const;
+  // The reader passes over neuron blocks take (core/block_reader.hpp); it shares this
+  // matrix's memory and keep-alive.
+  BlockReader block_reader() const;
   // For a mapped matrix, drops this process's pages of columns [c0, c1) of every row once a
   // pass over column blocks is done with every column before c1 (io::FileMapping::release);
   // nothing for memory it owns or borrows.

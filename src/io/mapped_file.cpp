@@ -194,11 +194,13 @@ FileMapping::FileMapping(const std::string& path, uint64_t offset, uint64_t leng
   base_length_ = std::max<uint64_t>(offset + length - start, 1);
   base_ = ::mmap(nullptr, base_length_, PROT_READ, MAP_SHARED, fd, static_cast<off_t>(start));
   const int err = errno;
-  ::close(fd);  // the mapping keeps the file open
   if (base_ == MAP_FAILED) {
+    ::close(fd);
     base_ = nullptr;
     throw IoError(path + ": cannot map (" + std::strerror(err) + ")");
   }
+  fd_ = fd;
+  file_offset_ = offset;
   data_ = static_cast<const std::byte*>(base_) + (offset - start);
   slot_ = claim_slot(path, base_, base_length_);
 }
@@ -206,6 +208,7 @@ FileMapping::FileMapping(const std::string& path, uint64_t offset, uint64_t leng
 FileMapping::~FileMapping() {
   release_slot(slot_);
   if (base_ != nullptr) ::munmap(base_, base_length_);
+  if (fd_ >= 0) ::close(fd_);
 }
 
 void FileMapping::release(const void* from, const void* to) const {
@@ -213,6 +216,24 @@ void FileMapping::release(const void* from, const void* to) const {
   const uintptr_t first = reinterpret_cast<uintptr_t>(from) / ps * ps,
                   last = reinterpret_cast<uintptr_t>(to) / ps * ps;
   if (last > first) ::madvise(reinterpret_cast<void*>(first), last - first, MADV_DONTNEED);
+}
+
+void FileMapping::read(const void* at, size_t bytes, void* out) const {
+  const auto first = static_cast<uint64_t>(static_cast<const std::byte*>(at) - data_);
+  auto* dst = static_cast<std::byte*>(out);
+  size_t done = 0;
+  while (done < bytes) {
+    const ssize_t got =
+        ::pread(fd_, dst + done, bytes - done, static_cast<off_t>(file_offset_ + first + done));
+    if (got > 0) {
+      done += static_cast<size_t>(got);
+    } else if (got == 0) {  // end of file inside the array: the file was cut while mapped
+      throw InputError(path_ +
+                       ": changed while neurocodec was reading it (truncated or replaced?)");
+    } else if (errno != EINTR) {
+      throw IoError(path_ + ": cannot read (" + std::strerror(errno) + ")");
+    }
+  }
 }
 
 FloatArray open_npy_floats(const std::string& path) {

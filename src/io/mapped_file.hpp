@@ -39,13 +39,22 @@ class FileMapping {
   // later access maps them again from the page cache or the file.
   void release(const void* from, const void* to) const;
 
+  // Copies `bytes` bytes starting at `at` (an address inside this mapping) into `out` with
+  // pread(2) from the file, not through the mapping: a pass that gathers short segments of many
+  // rows then maps no pages (no faults, no TLB shootdowns when its pages are dropped, no pages
+  // to drop). Throws InputError naming the file when it has become shorter, IoError when the
+  // read fails.
+  void read(const void* at, size_t bytes, void* out) const;
+
  private:
   std::string path_;
   void* base_ = nullptr;  // page-aligned start of the mapping
   uint64_t base_length_ = 0;
   const std::byte* data_ = nullptr;
   uint64_t length_ = 0;
-  int slot_ = -1;  // in the fault handler's table
+  int slot_ = -1;             // in the fault handler's table
+  int fd_ = -1;               // kept open for read()
+  uint64_t file_offset_ = 0;  // of data()
 };
 
 // A float32 array with what keeps its memory alive: a FileMapping, or a buffer it was read

@@ -18,42 +18,64 @@ RowMat gram_finish(const Eigen::MatrixXf& k) {
   return k.selfadjointView<Eigen::Lower>().toDenseMatrix();
 }
 
-RowMat gram_matrix(CMatMap x, const std::function<void(int64_t, int64_t)>& after_block) {
-  const int64_t n = x.rows(), neurons = x.cols();
+RowMat gram_matrix(const BlockReader& x) {
+  const int64_t n = x.rows;
+  const std::vector<int64_t> rows = all_rows(n);
   Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n, n);
-  for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons) {
-    const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
-    gram_accumulate(k, x.data() + j0, n, cols, neurons);
-    if (after_block) after_block(j0, j0 + cols);
+  RowMat xb;  // (n, block)
+  for (int64_t j0 = 0; j0 < x.cols; j0 += kGramBlockNeurons) {
+    const int64_t cols = std::min(kGramBlockNeurons, x.cols - j0);
+    x.gather(rows, j0, cols, xb);
+    gram_accumulate(k, xb.data(), n, cols, cols);
   }
   return gram_finish(k);
 }
 
-void gather_block(CMatMap x, const std::vector<int64_t>& rows, int64_t c0, int64_t cols,
-                  RowMat& out) {
-  out.resize(static_cast<int64_t>(rows.size()), cols);
-  for (size_t i = 0; i < rows.size(); ++i)
-    out.row(static_cast<int64_t>(i)) = x.row(rows[i]).segment(c0, cols);
+namespace {
+
+// split_gram's pass; without `gram` only the projections (split_projections).
+SplitGram split_pass(const BlockReader& x, const std::vector<int64_t>& a,
+                     const std::vector<int64_t>& b, const RowMat* w, bool gram) {
+  const auto n_a = static_cast<int64_t>(a.size()), n_b = static_cast<int64_t>(b.size());
+  Eigen::MatrixXf k;
+  SplitGram g;
+  if (gram) {
+    k = Eigen::MatrixXf::Zero(n_a, n_a);
+    g.cross = RowMat::Zero(n_b, n_a);
+  }
+  if (w != nullptr) {
+    assert(w->cols() == x.cols);
+    g.proj_a = RowMat::Zero(n_a, w->rows());
+    g.proj_b = RowMat::Zero(n_b, w->rows());
+  }
+  RowMat xa, xb;  // (n_a, block), (n_b, block)
+  for (int64_t j0 = 0; j0 < x.cols; j0 += kGramBlockNeurons) {
+    const int64_t cols = std::min(kGramBlockNeurons, x.cols - j0);
+    x.gather(a, j0, cols, xa);
+    x.gather(b, j0, cols, xb);
+    if (gram) {
+      gram_accumulate(k, xa.data(), n_a, cols, cols);
+      g.cross.noalias() += xb * xa.transpose();
+    }
+    if (w != nullptr) {
+      g.proj_a.noalias() += xa * w->middleCols(j0, cols).transpose();
+      g.proj_b.noalias() += xb * w->middleCols(j0, cols).transpose();
+    }
+  }
+  if (gram) g.train = gram_finish(k);
+  return g;
 }
 
-SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
-                     const std::function<void(int64_t, int64_t)>& after_block) {
-  const auto n_a = static_cast<int64_t>(a.size()), n_b = static_cast<int64_t>(b.size());
-  const int64_t neurons = x.cols();
-  Eigen::MatrixXf k = Eigen::MatrixXf::Zero(n_a, n_a);
-  SplitGram g;
-  g.cross = RowMat::Zero(n_b, n_a);
-  RowMat xa, xb;  // (n_a, block), (n_b, block)
-  for (int64_t j0 = 0; j0 < neurons; j0 += kGramBlockNeurons) {
-    const int64_t cols = std::min(kGramBlockNeurons, neurons - j0);
-    gather_block(x, a, j0, cols, xa);
-    gather_block(x, b, j0, cols, xb);
-    gram_accumulate(k, xa.data(), n_a, cols, cols);
-    g.cross.noalias() += xb * xa.transpose();
-    if (after_block) after_block(j0, j0 + cols);
-  }
-  g.train = gram_finish(k);
-  return g;
+}  // namespace
+
+SplitGram split_gram(const BlockReader& x, const std::vector<int64_t>& a,
+                     const std::vector<int64_t>& b, const RowMat* w) {
+  return split_pass(x, a, b, w, true);
+}
+
+SplitGram split_projections(const BlockReader& x, const std::vector<int64_t>& a,
+                            const std::vector<int64_t>& b, const RowMat& w) {
+  return split_pass(x, a, b, &w, false);
 }
 
 RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,

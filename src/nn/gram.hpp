@@ -7,9 +7,9 @@
 // is in memory, memory-mapped or streamed from a file block by block, the result is the same
 // bits for a given BLAS thread count.
 #include <cstdint>
-#include <functional>
 #include <vector>
 
+#include "core/block_reader.hpp"
 #include "core/tensor.hpp"
 
 namespace nc {
@@ -23,26 +23,35 @@ void gram_accumulate(Eigen::MatrixXf& k, const float* x_block, int64_t n, int64_
 // The full symmetric matrix from the lower triangle, row-major.
 RowMat gram_finish(const Eigen::MatrixXf& k);
 
-// X Xᵀ (n x n) in the blocks above. `after_block(c0, c1)`, when given, is called after columns
-// [c0, c1) are done (a mapped matrix drops their pages there).
-RowMat gram_matrix(CMatMap x, const std::function<void(int64_t, int64_t)>& after_block = {});
+// X Xᵀ (n x n) in the blocks above, from a matrix in memory or from a reader
+// (core/block_reader.hpp: a mapped file is read with pread, a block at a time).
+RowMat gram_matrix(const BlockReader& x);
+inline RowMat gram_matrix(CMatMap x) {
+  return gram_matrix(memory_block_reader(x));
+}
 
 // The Gram blocks a split needs, straight from the rows of X (no full Gram, no copy of the
 // rows): train (n_a x n_a) = X_a X_aᵀ and cross (n_b x n_a) = X_b X_aᵀ for the rows listed in
 // a and b, in the fixed neuron blocks above. Each block's rows are gathered into a buffer
 // (n_a + n_b rows x kGramBlockNeurons) in list order, so the result depends on the lists and X's
-// values, never on where the rows lie in X. `after_block` as for gram_matrix.
+// values, never on where the rows lie in X. With `w` (H x N), the same pass also makes the
+// projections X_a wᵀ and X_b wᵀ (the dual form's W0 projections), summed over the same blocks.
 struct SplitGram {
-  RowMat train;  // (n_a, n_a)
-  RowMat cross;  // (n_b, n_a)
+  RowMat train;   // (n_a, n_a)
+  RowMat cross;   // (n_b, n_a)
+  RowMat proj_a;  // (n_a, H) when w is given
+  RowMat proj_b;  // (n_b, H) when w is given
 };
-SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
-                     const std::function<void(int64_t, int64_t)>& after_block = {});
-
-// out (rows.size(), cols) = X[rows, c0:c0+cols]: one block of neurons of the listed rows, for
-// passes over a (possibly mapped) matrix that read rows through index lists.
-void gather_block(CMatMap x, const std::vector<int64_t>& rows, int64_t c0, int64_t cols,
-                  RowMat& out);
+SplitGram split_gram(const BlockReader& x, const std::vector<int64_t>& a,
+                     const std::vector<int64_t>& b, const RowMat* w = nullptr);
+// Only the projections (proj_a, proj_b), by the same blocks: for a fit whose Gram blocks come
+// from a shared Gram.
+SplitGram split_projections(const BlockReader& x, const std::vector<int64_t>& a,
+                            const std::vector<int64_t>& b, const RowMat& w);
+inline SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                            const RowMat* w = nullptr) {
+  return split_gram(memory_block_reader(x), a, b, w);
+}
 
 // Rows `rows` and columns `cols` of a Gram matrix: K[rows, cols] (for a fold's train and test
 // blocks). Indices are into the rows of the X the Gram was made from.

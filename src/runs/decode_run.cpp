@@ -312,7 +312,7 @@ DecodeResult run_linear_decode(const DecodeOptions& opt, const DecodeInput& in,
   io::NpzContents a;
   if (opt.period > 0) {
     const analysis::PreferredOrientation pref =
-        analysis::preferred_orientation(cmap(in.ds.resp), in.ds.stimuli);
+        analysis::preferred_orientation(in.ds.resp.block_reader(), in.ds.stimuli);
     const auto n = static_cast<int64_t>(pref.degrees.size());
     a["preferred_orientation"] = io::NpyArray::from_float(pref.degrees, {n});
     a["neuron_order"] = io::NpyArray::from_int64(pref.order, {n});
@@ -403,9 +403,16 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   // The figures plot angles (and neurons by preferred orientation): none for P = 0.
   if (opt.plots && opt.period > 0) res.metrics["figures"] = decode_figures(opt, in, res.fit, an);
   // Where a run's time goes (wall seconds): loading and checking the data, the fit (its
-  // training loop is `seconds`), the analysis, the figures.
+  // training loop is `seconds`), the analysis, the figures. fit_parts splits the training call:
+  // the form's preparation (the dual form's pass over the data), the iterations, and finish
+  // (the dual form's pass that forms W_in).
+  const train::Outcome& o = res.fit.outcome;
   res.metrics["phase_seconds"] = {{"load", load_seconds},
                                   {"fit", fit_seconds},
+                                  {"fit_parts",
+                                   {{"prepare", o.prepare_seconds},
+                                    {"iterations", o.iterations_seconds},
+                                    {"finish", o.finish_seconds}}},
                                   {"analysis", analysis_seconds},
                                   {"figures", clock.lap()}};
   // metrics.json last: its presence means every other file of the run is complete.

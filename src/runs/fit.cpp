@@ -24,8 +24,8 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
   dd.train_rows = split.train_idx;
   dd.test_rows = split.test_idx;
   if (algorithm != train::DecoderAlgorithm::dual) {
-    dd.x_train = data::take_rows(cmap(ds.resp), split.train_idx);
-    dd.x_test = data::take_rows(cmap(ds.resp), split.test_idx);
+    dd.x_train = data::take_rows(ds.resp, split.train_idx);
+    dd.x_test = data::take_rows(ds.resp, split.test_idx);
   }
   dd.y_train.angles = data::take(ds.stimuli, split.train_idx);
   dd.y_test.angles = data::take(ds.stimuli, split.test_idx);
@@ -41,10 +41,11 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
 }
 
 // The network's outputs for the test rows: over the gathered matrix when there is one, else
-// over the test rows gathered from the view, in chunks of at most kTestChunkBytes (one chunk
-// for all but huge test sets: then the outputs are exactly those of one forward pass over the
-// test rows, as Python's predict computes them).
-constexpr int64_t kTestChunkBytes = int64_t{512} << 20;
+// over the test rows read from the view into one buffer, in chunks of at most kTestChunkBytes
+// (one chunk for all but huge test sets: then the outputs are exactly those of one forward pass
+// over the test rows, as Python's predict computes them). The buffer is reused: fresh pages
+// cost more than the copy on some machines.
+constexpr int64_t kTestChunkBytes = int64_t{128} << 20;
 RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
   models::DecoderWorkspace ws;
   if (dd.x_test.rows() > 0 || dd.source == nullptr) {
@@ -52,12 +53,13 @@ RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
     return std::move(ws.out);
   }
   const int64_t n = dd.n_test(), cols = dd.source->cols();
-  const int64_t chunk = std::max<int64_t>(1, kTestChunkBytes / (4 * cols));
-  RowMat out;
+  const int64_t chunk = std::min(n, std::max<int64_t>(1, kTestChunkBytes / (4 * cols)));
+  RowMat buffer(chunk, cols), out;
   for (int64_t r0 = 0; r0 < n; r0 += chunk) {
     const int64_t r1 = std::min(n, r0 + chunk);
     const std::vector<int64_t> rows(dd.test_rows.begin() + r0, dd.test_rows.begin() + r1);
-    models::decoder_forward(net, cmap(data::take_rows(*dd.source, rows)), ws);
+    dd.source->gather(rows, 0, cols, buffer.data());
+    models::decoder_forward(net, CMatMap(buffer.data(), r1 - r0, cols), ws);
     if (out.size() == 0) out.resize(n, ws.out.cols());
     out.middleRows(r0, r1 - r0) = ws.out;
   }
@@ -145,14 +147,14 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
 LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const LinearConfig& cfg) {
   LinearFit fit;
   const auto t0 = std::chrono::steady_clock::now();
-  const RowMat x_train = data::take_rows(cmap(ds.resp), split.train_idx);
+  const RowMat x_train = data::take_rows(ds.resp, split.train_idx);
   const std::vector<float> y_train = data::take(ds.stimuli, split.train_idx);
   RowMat gram_train;  // the train block of a shared Gram
   if (cfg.gram != nullptr) gram_train = gram_block(*cfg.gram, split.train_idx, split.train_idx);
   fit.net = models::linear_fit(cfg.model, cmap(x_train), y_train, cfg.period, cfg.lambda,
                                cfg.gram != nullptr ? &gram_train : nullptr);
   fit.seconds = seconds_since(t0);
-  const RowMat x_test = data::take_rows(cmap(ds.resp), split.test_idx);
+  const RowMat x_test = data::take_rows(ds.resp, split.test_idx);
   fit.test_angle = data::take(ds.stimuli, split.test_idx);
   fit.test_outputs = models::linear_outputs(fit.net, cmap(x_test));
   fit.test_decoded = models::linear_decode(fit.net, fit.test_outputs);
@@ -169,7 +171,7 @@ DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset&
     a.hidden = std::move(ws.hidden);
     return a;
   }
-  a.pref = analysis::preferred_orientation(cmap(ds.resp), ds.stimuli);
+  a.pref = analysis::preferred_orientation(ds.resp.block_reader(), ds.stimuli);
   // Every row's hidden activity, then the rows in angle order (no copy of the responses).
   models::decoder_forward(net, cmap(ds.resp), ws);
   ds.resp.release_rows(0, ds.resp.rows());

@@ -177,7 +177,7 @@ CrossValidationResult run_cross_validation(const runs::DecodeOptions& opt, std::
   check_folds(ds.n_stimuli(), opt.folds, classifier(opt) ? &classes : nullptr, "--folds");
   // One Gram for every fold of every repeat: a fold's K blocks are sub-blocks of it.
   const bool shared_gram = opt.linear || uses_gram(runs::decoder_config(opt));
-  const RowMat gram = shared_gram ? gram_matrix(cmap(ds.resp)) : RowMat();
+  const RowMat gram = shared_gram ? gram_matrix(ds.resp.block_reader()) : RowMat();
   const runs::FitHooks hooks = cv_hooks(opt, shared_gram ? &gram : nullptr);
   Rng rng = folds_rng(opt.seed);
   CrossValidationResult res;

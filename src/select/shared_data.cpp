@@ -44,7 +44,7 @@ const data::Dataset& SharedData::decode_data(const std::string& path, double bin
 
 const RowMat& SharedData::gram(const std::string& path, double bin_width, double period) {
   DecodeEntry& e = decode_entry(path, bin_width, period);
-  std::call_once(e.gram_done, [&] { e.gram = gram_matrix(cmap(e.ds.resp)); });
+  std::call_once(e.gram_done, [&] { e.gram = gram_matrix(e.ds.resp.block_reader()); });
   return e.gram;
 }
 

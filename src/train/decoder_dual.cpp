@@ -28,39 +28,38 @@ struct DualProducts {
   bool fresh = false;  // prod is of the current B (cleared when a step or rollback changes B)
   void update(double c, const RowMatD& b_dual) {
     b32 = b_dual.cast<float>();
-    prod.noalias() = k * b32.transpose();
+    // K B32ᵀ is the in_layer's shape again (many rows, n_train wide, H out): the fused L1
+    // path's kernels run it at about 3x OpenBLAS's speed, which packs all of K every call.
+    prod.resize(k.rows(), b32.rows());
+    RowMat none(0, b32.rows());
+    column_blocked_forward(b32.data(), b32.rows(), b32.cols(), cmap(k),
+                           CMatMap(k.data(), 0, k.cols()), map(prod), map(none), nullptr);
     pre = prod.cast<double>() + c * p0;
     fresh = true;
   }
 };
 
 // K's train and test blocks and the W0 projections from index lists over one response matrix
-// (DecoderData's views): K from the shared Gram's blocks or from nn/gram.hpp's split_gram (one
-// pass over neuron blocks, the listed rows gathered a block at a time), and one forward pass
-// over all its rows; no row is copied whole. A mapped matrix's pages are dropped after each
-// pass.
+// (DecoderData's views): K from the shared Gram's blocks, or K and the projections together
+// from nn/gram.hpp's split_gram (one pass over neuron blocks, the listed rows gathered a block
+// at a time; a mapped file is read, not faulted in); no row is copied whole.
 void dual_products_of_views(const DecoderData& data, const RowMat& w0, DualProducts& dual) {
   const data::Responses& x = *data.source;
-  const int64_t n_tr = data.n_train(), n_te = data.n_test(), h = w0.rows();
+  const int64_t n_tr = data.n_train(), n_te = data.n_test();
   if (data.gram != nullptr) {
     dual.k.topRows(n_tr) = gram_block(*data.gram, data.train_rows, data.train_rows);
     dual.k.bottomRows(n_te) = gram_block(*data.gram, data.test_rows, data.train_rows);
-  } else {
-    const SplitGram g = split_gram(cmap(x), data.train_rows, data.test_rows,
-                                   [&](int64_t c0, int64_t c1) { x.release_columns(c0, c1); });
-    dual.k.topRows(n_tr) = g.train;
-    dual.k.bottomRows(n_te) = g.cross;
+    // The projections alone: one pass over the blocks' rows, no Gram products.
+    const SplitGram p = split_projections(x.block_reader(), data.train_rows, data.test_rows, w0);
+    dual.p0.topRows(n_tr) = p.proj_a.cast<double>();
+    dual.p0.bottomRows(n_te) = p.proj_b.cast<double>();
+    return;
   }
-  // Each row's projection is the same whichever rows share the pass (rows are independent in
-  // the kernels), so these equal the gathered rows' projections bit for bit.
-  RowMat p0(x.rows(), h), none(0, h);
-  column_blocked_forward(w0.data(), h, w0.cols(), cmap(x), CMatMap(x.data(), 0, x.cols()), map(p0),
-                         map(none), nullptr);
-  x.release_rows(0, x.rows());
-  for (int64_t i = 0; i < n_tr; ++i)
-    dual.p0.row(i) = p0.row(data.train_rows[static_cast<size_t>(i)]).cast<double>();
-  for (int64_t i = 0; i < n_te; ++i)
-    dual.p0.row(n_tr + i) = p0.row(data.test_rows[static_cast<size_t>(i)]).cast<double>();
+  const SplitGram g = split_gram(x.block_reader(), data.train_rows, data.test_rows, &w0);
+  dual.k.topRows(n_tr) = g.train;
+  dual.k.bottomRows(n_te) = g.cross;
+  dual.p0.topRows(n_tr) = g.proj_a.cast<double>();
+  dual.p0.bottomRows(n_te) = g.proj_b.cast<double>();
 }
 
 // One pass over the data: Gram matrices and projections of W0, as float BLAS calls (with
@@ -178,9 +177,8 @@ class DualDecoderStep : public TrainerStep {
       RowMat xb;  // (n_train, block)
       for (int64_t c0 = 0; c0 < x.cols(); c0 += kGramBlockNeurons) {
         const int64_t cols = std::min(kGramBlockNeurons, x.cols() - c0);
-        gather_block(cmap(x), data_.train_rows, c0, cols, xb);
+        x.gather(data_.train_rows, c0, cols, xb);
         w_in.middleCols(c0, cols).noalias() = bf * xb;
-        x.release_columns(c0, c0 + cols);
       }
     } else {
       const RowMat bf = ds_.b.cast<float>();

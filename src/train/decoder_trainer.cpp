@@ -1,5 +1,6 @@
 #include "train/decoder_trainer.hpp"
 
+#include <chrono>
 #include <stdexcept>
 
 namespace nc::train {
@@ -18,6 +19,7 @@ DecoderAlgorithm resolve_algorithm(const DecoderTrainOptions& opt, const Decoder
 Outcome train_decoder(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
                       DecoderTrainState& state, const ProgressFn& progress,
                       const AfterStepFn& after_step) {
+  const auto t0 = std::chrono::steady_clock::now();
   std::unique_ptr<TrainerStep> form;
   switch (resolve_algorithm(opt, state)) {
     case DecoderAlgorithm::dual:
@@ -30,7 +32,11 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
       form = make_decoder_plain_step(d, data, opt, state);
       break;
   }
-  return run_training(*form, state, opt.iters, {kDecoderProgress, progress, after_step});
+  const double prepare =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  Outcome out = run_training(*form, state, opt.iters, {kDecoderProgress, progress, after_step});
+  out.prepare_seconds = prepare;
+  return out;
 }
 
 }  // namespace nc::train

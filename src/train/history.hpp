@@ -17,6 +17,10 @@ struct Outcome {
   int64_t diverged_at = 0;   // 1-based iteration whose loss was not finite
   bool interrupted = false;  // stopped by the caller's after_step (checkpoint written by caller)
   std::string message;
+  // Where the training call's wall time went: the form's preparation (the dual form's pass
+  // over the data for its Gram blocks and projections), the iterations, and finish() (the dual
+  // form's pass that forms W_in). Reported as phase_seconds; not part of a checkpoint.
+  double prepare_seconds = 0, iterations_seconds = 0, finish_seconds = 0;
 };
 
 // Called after each iteration (1-based) that should print a progress line.

@@ -1,11 +1,13 @@
 #include "train/loop.hpp"
 
+#include <chrono>
 #include <cmath>
 
 namespace nc::train {
 
 Outcome run_training(TrainerStep& form, TrainState& state, int64_t iters, const LoopHooks& hooks) {
   Outcome out;
+  const auto t0 = std::chrono::steady_clock::now();
   bool stepped = false;  // a step of this call can be rolled back
   const auto diverge = [&](int64_t it, const char* which, double value) {
     if (stepped) {
@@ -39,7 +41,10 @@ Outcome run_training(TrainerStep& form, TrainState& state, int64_t iters, const 
       break;
     }
   }
+  const auto t1 = std::chrono::steady_clock::now();
   form.finish();
+  out.iterations_seconds = std::chrono::duration<double>(t1 - t0).count();
+  out.finish_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t1).count();
   return out;
 }
 
