@@ -45,11 +45,6 @@ BlockReader Responses::block_reader() const {
           }};
 }
 
-void Responses::release_columns(int64_t c0, int64_t c1) const {
-  if (mapping_ == nullptr || c1 <= c0) return;
-  for (int64_t r = 0; r < rows_; ++r) mapping_->release(row(r) + c0, row(r) + c1);
-}
-
 void Responses::release_rows(int64_t r0, int64_t r1) const {
   if (mapping_ == nullptr || r1 <= r0) return;
   mapping_->release(row(r0), row(r1));  // row(rows_) is the end of the data

@@ -43,11 +43,9 @@ class Responses {
   // The reader passes over neuron blocks take (core/block_reader.hpp); it shares this
   // matrix's memory and keep-alive.
   BlockReader block_reader() const;
-  // For a mapped matrix, drops this process's pages of columns [c0, c1) of every row once a
-  // pass over column blocks is done with every column before c1 (io::FileMapping::release);
-  // nothing for memory it owns or borrows.
-  void release_columns(int64_t c0, int64_t c1) const;
-  // The same for whole rows [r0, r1), after a pass over row slices.
+  // For a mapped matrix, drops this process's pages of rows [r0, r1) once a pass over row
+  // slices is done with them (io::FileMapping::release); nothing for memory it owns or
+  // borrows. Passes over blocks of neurons read with gather() instead and map no pages.
   void release_rows(int64_t r0, int64_t r1) const;
 
  private:
