@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <numeric>
+#include <type_traits>
 
 #include "core/parallel.hpp"
 
@@ -17,15 +19,8 @@ int64_t reflect_index(int64_t i, int64_t n) {
   return m < n ? m : period - 1 - m;
 }
 
-}  // namespace
-
-RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate) {
-  RowMatD y;
-  gaussian_filter_rows(x, sigma, y, truncate);
-  return y;
-}
-
-void gaussian_filter_rows(const RowMatD& x, double sigma, RowMatD& y, double truncate) {
+// The normalised Gaussian of radius int(truncate*sigma + 0.5), as scipy's gaussian_filter1d.
+std::vector<double> gaussian_weights(double sigma, double truncate) {
   const auto radius = static_cast<int64_t>(truncate * sigma + 0.5);
   std::vector<double> w(static_cast<size_t>(2 * radius + 1));
   double total = 0.0;
@@ -35,29 +30,79 @@ void gaussian_filter_rows(const RowMatD& x, double sigma, RowMatD& y, double tru
     total += v;
   }
   for (double& v : w) v /= total;
+  return w;
+}
+
+// taps[t] = row r + t - radius of x (n rows), mirrored at the ends.
+template <class T>
+void point_taps(const T* x, int64_t n, int64_t stride, int64_t r, std::vector<const T*>& taps) {
+  const auto radius = static_cast<int64_t>(taps.size() / 2);
+  for (int64_t k = -radius; k <= radius; ++k)
+    taps[static_cast<size_t>(k + radius)] = x + reflect_index(r + k, n) * stride;
+}
+
+// Eight doubles as one value (GCC's vector extension: one AVX-512 register, or two AVX2 ones),
+// so the accumulators below live in registers across the taps.
+using Vec8d = double __attribute__((vector_size(64)));
+using Vec8f = float __attribute__((vector_size(32)));
+template <class T>
+Vec8d load8(const T* p) {
+  if constexpr (std::is_same_v<T, float>) {
+    Vec8f f;
+    std::memcpy(&f, p, sizeof f);
+    return __builtin_convertvector(f, Vec8d);  // exact: every float is a double
+  } else {
+    Vec8d d;
+    std::memcpy(&d, p, sizeof d);
+    return d;
+  }
+}
+
+// out[0:cols] = sum over t of w[t] * taps[t][0:cols], in double, in tap order. Float inputs
+// are widened exactly, so float and double copies of the same values give the same bits. A
+// strip of 32 outputs stays in four registers across the taps and is stored once.
+template <class T>
+void weighted_rows(const std::vector<const T*>& taps, const std::vector<double>& w, int64_t cols,
+                   double* out) {
+  int64_t c0 = 0;
+  for (; c0 + 32 <= cols; c0 += 32) {
+    Vec8d a0 = {}, a1 = {}, a2 = {}, a3 = {};
+    for (size_t t = 0; t < taps.size(); ++t) {
+      const T* x = taps[t] + c0;
+      const double wt = w[t];
+      a0 += wt * load8(x);
+      a1 += wt * load8(x + 8);
+      a2 += wt * load8(x + 16);
+      a3 += wt * load8(x + 24);
+    }
+    std::memcpy(out + c0, &a0, sizeof a0);
+    std::memcpy(out + c0 + 8, &a1, sizeof a1);
+    std::memcpy(out + c0 + 16, &a2, sizeof a2);
+    std::memcpy(out + c0 + 24, &a3, sizeof a3);
+  }
+  for (int64_t j = c0; j < cols; ++j) {  // the last columns, in the same order
+    double acc = 0.0;
+    for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * static_cast<double>(taps[t][j]);
+    out[j] = acc;
+  }
+}
+
+}  // namespace
+
+RowMatD gaussian_filter_rows(const RowMatD& x, double sigma, double truncate) {
+  RowMatD y;
+  gaussian_filter_rows(x, sigma, y, truncate);
+  return y;
+}
+
+void gaussian_filter_rows(const RowMatD& x, double sigma, RowMatD& y, double truncate) {
+  const std::vector<double> w = gaussian_weights(sigma, truncate);
   const int64_t n = x.rows(), cols = x.cols();
   y.resize(n, cols);
-  // Each output row is its taps' weighted sum, in tap order, over a strip of columns held in
-  // registers (kStrip doubles), stored once: the loads of x are the only memory traffic.
-  constexpr int64_t kStrip = 32;
   std::vector<const double*> taps(w.size());
   for (int64_t r = 0; r < n; ++r) {
-    for (int64_t k = -radius; k <= radius; ++k)
-      taps[static_cast<size_t>(k + radius)] = x.row(reflect_index(r + k, n)).data();
-    double* out = y.row(r).data();
-    int64_t c0 = 0;
-    for (; c0 + kStrip <= cols;
-         c0 += kStrip) {  // a fixed width: the compiler keeps acc in registers
-      using Strip = Eigen::Array<double, kStrip, 1>;
-      Strip acc = Strip::Zero();
-      for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * Eigen::Map<const Strip>(taps[t] + c0);
-      Eigen::Map<Strip>(out + c0) = acc;
-    }
-    for (int64_t j = c0; j < cols; ++j) {  // the last columns, in the same order
-      double acc = 0.0;
-      for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * taps[t][j];
-      out[j] = acc;
-    }
+    point_taps(x.data(), n, cols, r, taps);
+    weighted_rows(taps, w, cols, y.row(r).data());
   }
 }
 
@@ -72,28 +117,32 @@ PreferredOrientation preferred_orientation(const BlockReader& resp,
   });
   // In blocks of neurons (each column is smoothed on its own), interleaved over the threads,
   // each with its own buffers, reused from block to block: fresh pages cost more than the
-  // arithmetic on some machines. The argmax walks rows (the buffers' contiguous direction).
+  // arithmetic on some machines. Each smoothed row is made from the float rows (widened
+  // exactly: gaussian_filter_rows's bits) into one short buffer and compared at once, so
+  // neither a double copy nor the smoothed block ever goes through memory.
   constexpr int64_t kBlock = 1024;
+  const std::vector<double> w = gaussian_weights(sigma, 4.0);
   const int64_t n_blocks = (m + kBlock - 1) / kBlock;
   const int64_t workers = std::max<int64_t>(1, std::min<int64_t>(thread_count(), n_blocks));
   p.degrees.resize(static_cast<size_t>(m));
   parallel_for(0, workers, [&](int64_t worker) {
-    RowMat block;            // (n, cols) rows in angle order
-    RowMatD sorted, smooth;  // (n, cols)
-    std::vector<int64_t> best;
-    std::vector<double> top;
+    RowMat block;  // (n, cols) rows in angle order
+    std::vector<double> row(static_cast<size_t>(kBlock)), top(static_cast<size_t>(kBlock));
+    std::vector<int64_t> best(static_cast<size_t>(kBlock));
+    std::vector<const float*> taps(w.size());
     for (int64_t b = worker; b < n_blocks; b += workers) {
       const int64_t j0 = b * kBlock, cols = std::min(kBlock, m - j0);
       resp.gather(p.row_order, j0, cols, block);
-      sorted = block.cast<double>();
-      gaussian_filter_rows(sorted, sigma, smooth);
-      best.assign(static_cast<size_t>(cols), 0);  // first row of the maximum
-      top.assign(smooth.row(0).data(), smooth.row(0).data() + cols);
-      for (int64_t r = 1; r < n; ++r) {
-        const double* row = smooth.row(r).data();
+      for (int64_t r = 0; r < n; ++r) {
+        point_taps(block.data(), n, cols, r, taps);
+        weighted_rows(taps, w, cols, r == 0 ? top.data() : row.data());
+        if (r == 0) {
+          std::fill_n(best.begin(), cols, 0);  // the first row of the maximum
+          continue;
+        }
         for (int64_t j = 0; j < cols; ++j)
-          if (row[j] > top[static_cast<size_t>(j)]) {
-            top[static_cast<size_t>(j)] = row[j];
+          if (row[static_cast<size_t>(j)] > top[static_cast<size_t>(j)]) {
+            top[static_cast<size_t>(j)] = row[static_cast<size_t>(j)];
             best[static_cast<size_t>(j)] = r;
           }
       }

@@ -50,13 +50,22 @@ void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim
   ax.xticks = Ticks::whole();
 }
 
-void write_weights(const std::string& path, const DecodeFigureData& d, bool sorted) {
-  const RowMatD win = sorted ? sorted_columns(w_in(d.net), d.pref.order) : w_in(d.net);
+// W_in in double, in file order and sorted by preferred orientation, and its colour limit (the
+// 99th percentile of |w| is the same for both orders): made once for the three figures that
+// draw it, since at a million neurons each copy is 160 MB.
+struct WInImages {
+  RowMatD plain, sorted;  // (H, N)
+  double lim = 0;
+};
+
+void write_weights(const std::string& path, const DecodeFigureData& d, const WInImages& images,
+                   bool sorted) {
+  const RowMatD& win = sorted ? images.sorted : images.plain;
   const RowMatD wout_t = models::decoder_values(d.net).out_w.cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
   draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons",
-            weight_limit(win, 1e-2));
+            images.lim);
   Axes& b = fig.add_cell_px(730, 0, 370, 440);
   const double lim = weight_limit(wout_t, 3.0);
   b.image(wout_t, ColorMap::bwr, -lim, lim);
@@ -167,10 +176,10 @@ void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
   fig.save(path);
 }
 
-void write_hidden_units(const std::string& path, const DecodeFigureData& d) {
-  const RowMatD win = sorted_columns(w_in(d.net), d.pref.order);
+void write_hidden_units(const std::string& path, const DecodeFigureData& d,
+                        const WInImages& images) {
   Figure fig(1100, 860);
-  draw_w_in(fig.subplot(2, 2, 0), win, "sorted neurons", weight_limit(win, 1e-2));
+  draw_w_in(fig.subplot(2, 2, 0), images.sorted, "sorted neurons", images.lim);
 
   // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
   std::vector<double> ang(d.pref.row_order.size());
@@ -280,9 +289,13 @@ std::vector<std::string> write_decode_figures(const std::string& dir, const Deco
     write_decoded_classes(out("decoded_classes.png"), d);
   else
     write_training_loss(out("training_loss.png"), d);
-  write_weights(out("weights.png"), d, false);
-  write_weights(out("weights_sorted.png"), d, true);
-  write_hidden_units(out("hidden_units.png"), d);
+  WInImages images;
+  images.plain = w_in(d.net);
+  images.sorted = sorted_columns(images.plain, d.pref.order);
+  images.lim = weight_limit(images.plain, 1e-2);
+  write_weights(out("weights.png"), d, images, false);
+  write_weights(out("weights_sorted.png"), d, images, true);
+  write_hidden_units(out("hidden_units.png"), d, images);
   write_decoded_vs_true(out("decoded_vs_true.png"), d);
   write_decoding_error(out("decoding_error.png"), d);
   if (classifier) write_confusion(out("confusion.png"), d);

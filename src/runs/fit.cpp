@@ -1,6 +1,7 @@
 #include "runs/fit.hpp"
 
 #include <chrono>
+#include <functional>
 
 #include "nn/gram.hpp"
 #include "runs/memory_budget.hpp"
@@ -40,29 +41,42 @@ train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& spli
   return dd;
 }
 
+// The network over the listed rows of x, read into one reused buffer a chunk of at most
+// kRowChunkBytes at a time (a mapped file with pread). Rows that fit in one chunk go through one
+// forward pass: then the results are exactly those of Python's predict over the same rows. The
+// buffer is reused because fresh pages cost more than the copy on some machines.
+// `take(r0, ws)` receives each chunk's workspace (hidden and out) for rows[r0, r0 + chunk).
+constexpr int64_t kRowChunkBytes = int64_t{128} << 20;
+void forward_rows(const models::Decoder& net, const data::Responses& x,
+                  const std::vector<int64_t>& rows,
+                  const std::function<void(int64_t, const models::DecoderWorkspace&)>& take) {
+  const auto n = static_cast<int64_t>(rows.size());
+  const int64_t cols = x.cols();
+  const int64_t chunk = std::min(n, std::max<int64_t>(1, kRowChunkBytes / (4 * cols)));
+  RowMat buffer(chunk, cols);
+  models::DecoderWorkspace ws;
+  for (int64_t r0 = 0; r0 < n; r0 += chunk) {
+    const int64_t r1 = std::min(n, r0 + chunk);
+    const std::vector<int64_t> part(rows.begin() + r0, rows.begin() + r1);
+    x.gather(part, 0, cols, buffer.data());
+    models::decoder_forward(net, CMatMap(buffer.data(), r1 - r0, cols), ws);
+    take(r0, ws);
+  }
+}
+
 // The network's outputs for the test rows: over the gathered matrix when there is one, else
-// over the test rows read from the view into one buffer, in chunks of at most kTestChunkBytes
-// (one chunk for all but huge test sets: then the outputs are exactly those of one forward pass
-// over the test rows, as Python's predict computes them). The buffer is reused: fresh pages
-// cost more than the copy on some machines.
-constexpr int64_t kTestChunkBytes = int64_t{128} << 20;
+// read from the view (forward_rows).
 RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
   models::DecoderWorkspace ws;
   if (dd.x_test.rows() > 0 || dd.source == nullptr) {
     models::decoder_forward(net, cmap(dd.x_test), ws);
     return std::move(ws.out);
   }
-  const int64_t n = dd.n_test(), cols = dd.source->cols();
-  const int64_t chunk = std::min(n, std::max<int64_t>(1, kTestChunkBytes / (4 * cols)));
-  RowMat buffer(chunk, cols), out;
-  for (int64_t r0 = 0; r0 < n; r0 += chunk) {
-    const int64_t r1 = std::min(n, r0 + chunk);
-    const std::vector<int64_t> rows(dd.test_rows.begin() + r0, dd.test_rows.begin() + r1);
-    dd.source->gather(rows, 0, cols, buffer.data());
-    models::decoder_forward(net, CMatMap(buffer.data(), r1 - r0, cols), ws);
-    if (out.size() == 0) out.resize(n, ws.out.cols());
-    out.middleRows(r0, r1 - r0) = ws.out;
-  }
+  RowMat out;
+  forward_rows(net, *dd.source, dd.test_rows, [&](int64_t r0, const models::DecoderWorkspace& w) {
+    if (out.size() == 0) out.resize(dd.n_test(), w.out.cols());
+    out.middleRows(r0, w.out.rows()) = w.out;
+  });
   return out;
 }
 
@@ -172,7 +186,9 @@ DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset&
     return a;
   }
   a.pref = analysis::preferred_orientation(ds.resp.block_reader(), ds.stimuli);
-  // Every row's hidden activity, then the rows in angle order (no copy of the responses).
+  // Every row's hidden activity, then the rows in angle order. One product over the matrix where
+  // it lies (a mapped file's pages are dropped after): measured faster than reading it in
+  // chunks, which repacks W_in for every chunk.
   models::decoder_forward(net, cmap(ds.resp), ws);
   ds.resp.release_rows(0, ds.resp.rows());
   a.hidden = data::take_rows(cmap(ws.hidden), a.pref.row_order);
