@@ -14,8 +14,14 @@ The I/O floor is one sequential read of the input (`cat FILE > /dev/null`) after
 page cache when this runs as root (echo 3 > /proc/sys/vm/drop_caches), else from the cache (said
 in the table).
 
+The SGEMM peak is measured once in the same run (<build-dir>/sgemm_peak), and each decode
+without L1 gets DESIGN.md's bound for a streamed fit: 1.5 x (the Gram pass's FLOPs / the SGEMM
+peak) + the I/O floor, with whether its wall time is within it (meaningful when the floor
+was read cold).
+
     /usr/bin/python3 bench/scaling.py [--build-dir build] [--work /tmp/nc_scaling]
-        [--neurons 23589,100000,400000,1000000] [--trials 360,4000] [--smoke]
+        [--neurons 23589,100000,400000,1000000] [--trials 360,4000]
+        [--commands decode,decode --l1,discriminate,encode] [--smoke]
 
 --smoke runs the smallest size only with few iterations: CI's smoke test of this harness.
 """
@@ -76,6 +82,27 @@ def run_measured(cmd):
     return time.perf_counter() - t0, peak, p.returncode, err.strip().splitlines()[-1:] if err else []
 
 
+def sgemm_peak(build_dir):
+    """GFLOP/s of <build-dir>/sgemm_peak (its best shape), or None when it is not built."""
+    exe = os.path.join(build_dir, "sgemm_peak")
+    if not os.access(exe, os.X_OK):
+        print(f"warning: {exe} not built: no SGEMM peak, no bound", file=sys.stderr)
+        return None
+    out = subprocess.run([exe], capture_output=True, text=True)
+    for line in out.stdout.splitlines():
+        if line.strip().startswith("{") and "peak_gflops" in line:
+            return json.loads(line)["peak_gflops"]
+    return None
+
+
+def gram_flops(neurons, rows, train_fraction=0.6, hidden=20):
+    """FLOPs of the dual form's one pass: SSYRK of the train rows, the test-train SGEMM and the
+    W0 projections of every row (decode's default split: floor(0.6 n) train rows)."""
+    n_tr = int(train_fraction * rows)
+    n_te = rows - n_tr
+    return float(n_tr) * n_tr * neurons + 2.0 * n_te * n_tr * neurons + 2.0 * rows * hidden * neurons
+
+
 def simulate(cli, folder, neurons, trials, single):
     if os.path.exists(os.path.join(folder, "resp.npy")):
         return
@@ -117,6 +144,8 @@ def main():
     ap.add_argument("--encode-limit", type=int, default=400000, help="largest N for encode")
     ap.add_argument("--discriminate-limit", type=int, default=100000,
                     help="largest N for discriminate (its z-scored copy is in memory)")
+    ap.add_argument("--commands", default="decode,decode --l1,discriminate,encode",
+                    help="which of the commands to run (comma-separated)")
     ap.add_argument("--smoke", action="store_true")
     a = ap.parse_args()
     cli = os.path.join(a.build_dir, "neurocodec")
@@ -125,8 +154,12 @@ def main():
     iters = a.iters
     if a.smoke:
         neurons, trials, iters = [2000], [360], 20
+    commands = set(a.commands.split(","))
     out = a.out or a.work
     os.makedirs(out, exist_ok=True)
+    peak = None if a.smoke else sgemm_peak(a.build_dir)
+    if peak:
+        print(f"SGEMM peak {peak:.1f} GFLOP/s ({cpu_model()})", flush=True)
     rows = []
     for t in trials:
         for n in neurons:
@@ -150,7 +183,7 @@ def main():
                 simulate_split(cli, split, n, 4320)
                 cases.append(("encode", ["encode", "--data", split,
                                          "--iters", str(min(iters, 200))]))
-            for name, args in cases:
+            for name, args in [c for c in cases if c[0] in commands]:
                 dest = os.path.join(a.work, "run")
                 shutil.rmtree(dest, ignore_errors=True)
                 wall, peak, rc, err = run_measured([cli] + args + ["--out", dest, "--quiet"])
@@ -164,16 +197,28 @@ def main():
                     row["fit_loop_seconds"] = m.get("seconds")
                     row["phases"] = m.get("phase_seconds")
                     row["diverged"] = m.get("diverged")
+                if name == "decode" and peak:
+                    row["sgemm_peak_gflops"] = peak
+                    row["bound_s"] = 1.5 * gram_flops(n, rows_n) / (peak * 1e9) + floor
+                    row["within_bound"] = wall <= row["bound_s"]
                 rows.append(row)
                 print(f"{name:13s} N={n:>8d} rows={rows_n:>5d}  {wall:8.1f} s  peak anon "
                       f"{peak / 2**20:8.0f} MB  data {data_bytes / 2**20:8.0f} MB  "
                       f"I/O floor {floor:6.1f} s{' (cold)' if cold else ''}  rc {rc} "
-                      f"{row.get('phases') or ''} {' '.join(err)}", flush=True)
+                      f"{row.get('phases') or ''} {' '.join(err)}"
+                      + (f"  bound {row['bound_s']:.1f} s" if "bound_s" in row else ""), flush=True)
     report(rows, out, iters)
     failed = [r for r in rows if r["rc"] != 0]
     for r in failed:
         print(f"FAILED: {r['command']} N={r['neurons']} rows={r['trials']}: rc {r['rc']} {r['error']}")
     return 1 if failed and a.smoke else 0
+
+
+def bound_cell(r):
+    """DESIGN.md's bound for a decode without L1, and whether the run is within it."""
+    if "bound_s" not in r:
+        return ""
+    return f"{r['bound_s']:.1f} ({'within' if r['within_bound'] else '**over**'})"
 
 
 def report(rows, out, iters):
@@ -185,19 +230,23 @@ def report(rows, out, iters):
             e = fit_exponent(pts)
             if e is not None:
                 exps[f"{name} (rows {t})"] = e
-    info = dict(cpu=cpu_model(), iters=iters, rows=rows, exponents=exps)
+    peaks = {r["sgemm_peak_gflops"] for r in rows if "sgemm_peak_gflops" in r}
+    info = dict(cpu=cpu_model(), iters=iters, rows=rows, exponents=exps,
+                sgemm_peak_gflops=peaks.pop() if peaks else None)
     with open(os.path.join(out, "scaling.json"), "w") as f:
         json.dump(info, f, indent=1)
-    lines = [f"CPU: {info['cpu']}; decode {iters} iterations", "",
+    peak_note = (f"; SGEMM peak {info['sgemm_peak_gflops']:.1f} GFLOP/s in the same run"
+                 if info["sgemm_peak_gflops"] else "")
+    lines = [f"CPU: {info['cpu']}; decode {iters} iterations{peak_note}", "",
              "| command | neurons | rows | wall (s) | phases: load / fit / analysis / figures (s) "
-             "| peak anon (MB) | data (MB) | I/O floor (s) |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| peak anon (MB) | data (MB) | I/O floor (s) | bound (s) |",
+             "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
         ph = r.get("phases")
         phases = " / ".join(f"{ph[k]:.1f}" for k in ("load", "fit", "analysis", "figures")) if ph else ""
         lines.append(f"| {r['command']} | {r['neurons']:,} | {r['trials']:,} | {r['seconds']:.1f} | "
                      f"{phases} | {r['peak_anon_mb']:.0f} | {r['data_mb']:.0f} | {r['io_floor_s']:.1f}"
-                     f"{'' if r['io_cold'] else ' (cached)'} |")
+                     f"{'' if r['io_cold'] else ' (cached)'} | {bound_cell(r)} |")
     lines += ["", "Fitted growth exponents (log wall time on log neurons):"]
     lines += [f"- {k}: {v:.2f}" for k, v in exps.items()]
     with open(os.path.join(out, "scaling.md"), "w") as f:

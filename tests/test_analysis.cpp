@@ -5,12 +5,15 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "analysis/metrics.hpp"
 #include "analysis/tuning.hpp"
 #include "io/npz.hpp"
+#include "nn/gram.hpp"
+#include "random_helpers.hpp"
 
 namespace nc::analysis {
 namespace {
@@ -160,6 +163,45 @@ TEST(PreferredOrientation, FlatNeuronTakesTheSmallestAngle) {
   EXPECT_EQ(p.degrees, (std::vector<float>{10.0f, 10.0f}));
   EXPECT_EQ(p.order, (std::vector<int64_t>{0, 1}));
   EXPECT_EQ(p.row_order, (std::vector<int64_t>{2, 1, 0, 3}));
+}
+
+// Preferred orientations that ride on a split pass over the data (the dual decoder's Gram pass)
+// have the bits of the analysis's own pass, whatever the lists' order; lists that do not hold
+// every row once make the pass unusable, and a pass that misses a block is not complete.
+TEST(PreferredOrientationPass, RidingOnTheSplitPassGivesTheSameBits) {
+  const int64_t n = 150, m = 2 * kGramBlockNeurons + 700;  // two full blocks and a short one
+  Rng rng(5);
+  const RowMat resp = testing::random_mat(n, m, rng);
+  std::vector<float> stim(static_cast<size_t>(n));
+  for (int64_t i = 0; i < n; ++i)  // repeated angles, so the stable sort's ties matter
+    stim[static_cast<size_t>(i)] = static_cast<float>((i * 53) % 36) * 10.0f;
+  std::vector<int64_t> a, b;
+  for (int64_t k = 0; k < n; ++k) {  // a fixed shuffle of the rows, split 3:2
+    const int64_t row = (k * 77 + 13) % n;
+    (k % 5 < 3 ? a : b).push_back(row);
+  }
+  PreferredOrientationPass pass(stim, a, b, m);
+  ASSERT_TRUE(pass.usable());
+  split_gram(memory_block_reader(cmap(resp)), a, b, nullptr,
+             [&](int64_t c0, int64_t cols, const float* xa, const float* xb, int64_t ld) {
+               pass.add(c0, cols, xa, xb, ld);
+             });
+  ASSERT_TRUE(pass.complete());
+  const PreferredOrientation direct = preferred_orientation(resp, stim);
+  const PreferredOrientation riding = pass.take();
+  EXPECT_EQ(riding.degrees, direct.degrees);
+  EXPECT_EQ(riding.order, direct.order);
+  EXPECT_EQ(riding.row_order, direct.row_order);
+  EXPECT_GT(std::set<float>(direct.degrees.begin(), direct.degrees.end()).size(), 20u);
+
+  PreferredOrientationPass part(stim, a, b, m);
+  part.add(0, 100, resp.data(), resp.data(), m);
+  EXPECT_FALSE(part.complete());
+  std::vector<int64_t> short_b(b.begin(), b.end() - 1);
+  EXPECT_FALSE(PreferredOrientationPass(stim, a, short_b, m).usable());
+  std::vector<int64_t> twice = b;
+  twice.back() = a.front();
+  EXPECT_FALSE(PreferredOrientationPass(stim, a, twice, m).usable());
 }
 
 // ---------------------------------------------------------------------------------------------

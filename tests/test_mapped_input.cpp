@@ -15,6 +15,7 @@
 #include "io/npz.hpp"
 #include "nn/gram.hpp"
 #include "random_helpers.hpp"
+#include "runs/fit.hpp"
 
 namespace nc {
 namespace {
@@ -224,6 +225,32 @@ TEST(MappedInput, GatherReadsTheFileAndNamesItWhenCut) {
         << e.what();
   }
   std::filesystem::remove_all(dir);
+}
+
+// The dual form's hidden activity of every row comes from its Gram blocks and W0 projections,
+// not a second pass over the data: it matches running the rows forward through the trained
+// network (to float rounding), and a split that leaves a row out gets none (the analysis then
+// runs the rows forward itself).
+TEST(MappedInput, DualFitsHiddenActivityOfEveryRowMatchesTheForwardPass) {
+  data::Dataset ds;
+  ds.resp = data::Responses(random_resp(90, 700, 11));
+  ds.stimuli = angles(90);
+  data::Split split;
+  for (int64_t i = 0; i < 90; ++i) (i % 3 == 0 ? split.test_idx : split.train_idx).push_back(i);
+  runs::DecoderConfig cfg;
+  cfg.train.iters = 25;
+  cfg.train.lr = 1e-3f;
+  cfg.train.penalty.l2 = 1e-3f;
+  const runs::DecoderFit fit = runs::fit_decoder(ds, split, cfg);
+  ASSERT_EQ(fit.hidden.rows(), 90);
+  ASSERT_EQ(fit.hidden.cols(), 20);
+  models::DecoderWorkspace ws;
+  models::decoder_forward(fit.net, cmap(ds.resp), ws);
+  ASSERT_GT(ws.hidden.maxCoeff(), 0.1f);  // units that are on, so the comparison means something
+  EXPECT_LE((fit.hidden - ws.hidden).cwiseAbs().maxCoeff(),
+            1e-4f * ws.hidden.cwiseAbs().maxCoeff());
+  split.test_idx.pop_back();
+  EXPECT_EQ(runs::fit_decoder(ds, split, cfg).hidden.size(), 0);
 }
 
 // decode on the same data mapped (a folder of .npy files) and loaded (a deflated .npz): the

@@ -41,4 +41,33 @@ inline PreferredOrientation preferred_orientation(const RowMat& resp,
   return preferred_orientation(cmap(resp), stimuli, sigma);
 }
 
+// The same preferred orientations made from a pass that reads the data for other work (the
+// dual decoder's Gram pass, nn/gram.hpp's split_gram), so the analysis reads the data no more:
+// each block of neurons arrives as the rows of two lists a and b, which together must hold
+// every row once. Each block's smoothing and argmax run on the threads as they arrive; the
+// result has the bits of preferred_orientation above.
+class PreferredOrientationPass {
+ public:
+  // For stimuli (n_stimuli) in degrees and n_neurons columns; usable() is false when a and b
+  // do not hold every row once (then nothing is computed and result() stays empty).
+  PreferredOrientationPass(const std::vector<float>& stimuli, const std::vector<int64_t>& a,
+                           const std::vector<int64_t>& b, int64_t n_neurons, double sigma = 5.0);
+  bool usable() const { return usable_; }
+  // Columns [c0, c0 + cols): xa (n_a x cols) and xb (n_b x cols), rows ld floats apart, in the
+  // lists' order.
+  void add(int64_t c0, int64_t cols, const float* xa, const float* xb, int64_t ld);
+  // Whether every column has been added (once).
+  bool complete() const { return usable_ && seen_ == static_cast<int64_t>(p_.degrees.size()); }
+  // The preferred orientations (complete() only), moved out.
+  PreferredOrientation take();
+
+ private:
+  PreferredOrientation p_;
+  std::vector<float> stimuli_;
+  std::vector<double> w_;
+  std::vector<int64_t> source_;  // (n_stimuli) angle-order row -> its place in a then b
+  int64_t n_a_ = 0, seen_ = 0;
+  bool usable_ = false;
+};
+
 }  // namespace nc::analysis

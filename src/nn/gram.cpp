@@ -35,7 +35,8 @@ namespace {
 
 // split_gram's pass; without `gram` only the projections (split_projections).
 SplitGram split_pass(const BlockReader& x, const std::vector<int64_t>& a,
-                     const std::vector<int64_t>& b, const RowMat* w, bool gram) {
+                     const std::vector<int64_t>& b, const RowMat* w, bool gram,
+                     const SplitBlockFn& on_block) {
   const auto n_a = static_cast<int64_t>(a.size()), n_b = static_cast<int64_t>(b.size());
   Eigen::MatrixXf k;
   SplitGram g;
@@ -61,6 +62,7 @@ SplitGram split_pass(const BlockReader& x, const std::vector<int64_t>& a,
       g.proj_a.noalias() += xa * w->middleCols(j0, cols).transpose();
       g.proj_b.noalias() += xb * w->middleCols(j0, cols).transpose();
     }
+    if (on_block) on_block(j0, cols, xa.data(), xb.data(), cols);
   }
   if (gram) g.train = gram_finish(k);
   return g;
@@ -69,13 +71,14 @@ SplitGram split_pass(const BlockReader& x, const std::vector<int64_t>& a,
 }  // namespace
 
 SplitGram split_gram(const BlockReader& x, const std::vector<int64_t>& a,
-                     const std::vector<int64_t>& b, const RowMat* w) {
-  return split_pass(x, a, b, w, true);
+                     const std::vector<int64_t>& b, const RowMat* w, const SplitBlockFn& on_block) {
+  return split_pass(x, a, b, w, true, on_block);
 }
 
 SplitGram split_projections(const BlockReader& x, const std::vector<int64_t>& a,
-                            const std::vector<int64_t>& b, const RowMat& w) {
-  return split_pass(x, a, b, &w, false);
+                            const std::vector<int64_t>& b, const RowMat& w,
+                            const SplitBlockFn& on_block) {
+  return split_pass(x, a, b, &w, false, on_block);
 }
 
 RowMat gram_block(const RowMat& gram, const std::vector<int64_t>& rows,

@@ -7,6 +7,7 @@
 // is in memory, memory-mapped or streamed from a file block by block, the result is the same
 // bits for a given BLAS thread count.
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 #include "core/block_reader.hpp"
@@ -36,6 +37,12 @@ inline RowMat gram_matrix(CMatMap x) {
 // (n_a + n_b rows x kGramBlockNeurons) in list order, so the result depends on the lists and X's
 // values, never on where the rows lie in X. With `w` (H x N), the same pass also makes the
 // projections X_a wᵀ and X_b wᵀ (the dual form's W0 projections), summed over the same blocks.
+// Called by a split pass with each block it reads: columns [c0, c0 + cols) of the rows of a
+// (xa, n_a x cols) and of b (xb, n_b x cols), rows ld floats apart, for work that needs every
+// value and can ride on the pass instead of reading the data again (the preferred orientations
+// of analysis/tuning.hpp).
+using SplitBlockFn =
+    std::function<void(int64_t c0, int64_t cols, const float* xa, const float* xb, int64_t ld)>;
 struct SplitGram {
   RowMat train;   // (n_a, n_a)
   RowMat cross;   // (n_b, n_a)
@@ -43,11 +50,13 @@ struct SplitGram {
   RowMat proj_b;  // (n_b, H) when w is given
 };
 SplitGram split_gram(const BlockReader& x, const std::vector<int64_t>& a,
-                     const std::vector<int64_t>& b, const RowMat* w = nullptr);
+                     const std::vector<int64_t>& b, const RowMat* w = nullptr,
+                     const SplitBlockFn& on_block = {});
 // Only the projections (proj_a, proj_b), by the same blocks: for a fit whose Gram blocks come
 // from a shared Gram.
 SplitGram split_projections(const BlockReader& x, const std::vector<int64_t>& a,
-                            const std::vector<int64_t>& b, const RowMat& w);
+                            const std::vector<int64_t>& b, const RowMat& w,
+                            const SplitBlockFn& on_block = {});
 inline SplitGram split_gram(CMatMap x, const std::vector<int64_t>& a, const std::vector<int64_t>& b,
                             const RowMat* w = nullptr) {
   return split_gram(memory_block_reader(x), a, b, w);

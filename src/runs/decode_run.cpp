@@ -389,15 +389,24 @@ DecodeResult run_decode(const DecodeOptions& opt, std::ostream& log) {
   RunCheckpointer checkpoints("decode", options, opt.out, opt.checkpoint_every,
                               opt.iters_or_default(), opt.resume);
   DecodeResult res;
-  res.fit = fit_decoder(
-      in.ds, in.split, decoder_config(opt),
-      command_hooks(opt.init, opt.quiet, {"loss:", "test_loss:", "%.3f"}, checkpoints, log), &rng);
+  FitHooks hooks =
+      command_hooks(opt.init, opt.quiet, {"loss:", "test_loss:", "%.3f"}, checkpoints, log);
+  // The preferred orientations ride on the dual form's pass over the data: a second pass over
+  // a file bigger than memory costs more than their smoothing. Other forms read no blocks, and
+  // the analysis then reads the data itself.
+  analysis::PreferredOrientationPass pref(in.ds.stimuli, in.split.train_idx, in.split.test_idx,
+                                          in.ds.n_neurons());
+  if (opt.period > 0 && pref.usable())
+    hooks.data_pass = [&pref](int64_t c0, int64_t cols, const float* xa, const float* xb,
+                              int64_t ld) { pref.add(c0, cols, xa, xb, ld); };
+  res.fit = fit_decoder(in.ds, in.split, decoder_config(opt), hooks, &rng);
   res.interrupted_by = checkpoints.stopped_by();
   if (res.fit.outcome.interrupted) return res;
   if (res.fit.outcome.diverged) log << "error: " << res.fit.outcome.message << "\n";
 
   const double fit_seconds = clock.lap();
-  const DecoderAnalysis an = analyse_decoder(res.fit.net, in.ds, opt.period);
+  const DecoderAnalysis an = analyse_decoder(
+      res.fit.net, in.ds, opt.period, res.fit.hidden.size() > 0 ? &res.fit.hidden : nullptr, &pref);
   const double analysis_seconds = clock.lap();
   res.metrics = metrics_record(in, res.fit, options, opt.period);
   // The figures plot angles (and neurons by preferred orientation): none for P = 0.

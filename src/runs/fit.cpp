@@ -18,10 +18,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 // iteration, get them copied into contiguous matrices; the dual form reads ds.resp in passes.
 train::DecoderData decoder_data(const data::Dataset& ds, const data::Split& split,
                                 const DecoderConfig& cfg, train::DecoderAlgorithm algorithm,
-                                const RowMat* gram) {
+                                const FitHooks& hooks) {
   train::DecoderData dd;
   dd.source = &ds.resp;
-  dd.gram = gram;
+  dd.gram = hooks.gram;
+  dd.on_block = hooks.data_pass;
   dd.train_rows = split.train_idx;
   dd.test_rows = split.test_idx;
   if (algorithm != train::DecoderAlgorithm::dual) {
@@ -101,6 +102,27 @@ void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const Decod
   fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle, cfg.period);
 }
 
+// relu(pre + b_in) of every row in file order, from the dual form's final pre-activations of
+// the train rows then the test rows; empty unless those lists hold every one of the n rows
+// once. The same float rounding as the dual form's own forward (its side_forward).
+RowMat every_row_hidden(const models::Decoder& net, const RowMatD& pre, const data::Split& split,
+                        int64_t n) {
+  const auto n_tr = static_cast<int64_t>(split.train_idx.size());
+  if (pre.rows() != n || pre.rows() != n_tr + static_cast<int64_t>(split.test_idx.size()))
+    return {};
+  const Eigen::RowVectorXd b = models::decoder_values(net).in_b.cast<double>().transpose();
+  RowMat hidden(n, pre.cols());
+  std::vector<char> seen(static_cast<size_t>(n), 0);
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t row = i < n_tr ? split.train_idx[static_cast<size_t>(i)]
+                                 : split.test_idx[static_cast<size_t>(i - n_tr)];
+    if (row < 0 || row >= n || seen[static_cast<size_t>(row)] != 0) return {};
+    seen[static_cast<size_t>(row)] = 1;
+    hidden.row(row) = (pre.row(i) + b).cast<float>().cwiseMax(0.0f);
+  }
+  return hidden;
+}
+
 // Initial weights, the optional before-training hook, the loop, and the optional interrupt hook.
 template <class Net, class State, class Train>
 void run_fit(Net& net, State& state, train::DecoderDualState* dual, const FitHooks& hooks,
@@ -144,7 +166,7 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
     Rng own(derive_seed(cfg.seed, stream_id("init")));
     models::decoder_init_default(fit.net, init_rng != nullptr ? *init_rng : own);
   }
-  const train::DecoderData dd = decoder_data(ds, split, cfg, algorithm, hooks.gram);
+  const train::DecoderData dd = decoder_data(ds, split, cfg, algorithm, hooks);
   train::DecoderTrainState state;
   run_fit(
       fit.net, state, &state.dual, hooks,
@@ -154,7 +176,10 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
       },
       fit.outcome, fit.seconds);
   fit.history = state.history;
-  if (!fit.outcome.interrupted) decode_test_rows(fit, dd, cfg);
+  if (!fit.outcome.interrupted) {
+    decode_test_rows(fit, dd, cfg);
+    fit.hidden = every_row_hidden(fit.net, state.dual.final_pre, split, ds.n_stimuli());
+  }
   return fit;
 }
 
@@ -176,22 +201,27 @@ LinearFit fit_linear(const data::Dataset& ds, const data::Split& split, const Li
   return fit;
 }
 
-DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds,
-                                double period) {
+DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds, double period,
+                                const RowMat* hidden_rows,
+                                analysis::PreferredOrientationPass* pref) {
   DecoderAnalysis a;
+  // Every row's hidden activity: given, or one product over the matrix where it lies (a mapped
+  // file's pages are dropped after; measured faster than reading it in chunks, which repacks
+  // W_in for every chunk).
   models::DecoderWorkspace ws;
-  if (period == 0) {
+  if (hidden_rows == nullptr) {
     models::decoder_forward(net, cmap(ds.resp), ws);
-    a.hidden = std::move(ws.hidden);
+    ds.resp.release_rows(0, ds.resp.rows());
+  }
+  const RowMat& hidden = hidden_rows != nullptr ? *hidden_rows : ws.hidden;
+  if (period == 0) {
+    a.hidden = hidden;
     return a;
   }
-  a.pref = analysis::preferred_orientation(ds.resp.block_reader(), ds.stimuli);
-  // Every row's hidden activity, then the rows in angle order. One product over the matrix where
-  // it lies (a mapped file's pages are dropped after): measured faster than reading it in
-  // chunks, which repacks W_in for every chunk.
-  models::decoder_forward(net, cmap(ds.resp), ws);
-  ds.resp.release_rows(0, ds.resp.rows());
-  a.hidden = data::take_rows(cmap(ws.hidden), a.pref.row_order);
+  a.pref = pref != nullptr && pref->complete()
+               ? pref->take()
+               : analysis::preferred_orientation(ds.resp.block_reader(), ds.stimuli);
+  a.hidden = data::take_rows(cmap(hidden), a.pref.row_order);  // rows in angle order
   return a;
 }
 

@@ -46,6 +46,10 @@ struct DecoderFit {
   std::vector<int32_t> test_predicted;  // (n_test) classification only
   analysis::DecodingErrors errors;
   double fraction_correct = -1;  // classification only
+  // (n_stimuli, H) relu(W_in r + b) of every row of the dataset, in file order, when the fit
+  // had it without reading the data again: the dual form, whose split lists every row once,
+  // makes it from the Gram blocks and W0 projections (DecoderDualState::final_pre). Else empty.
+  RowMat hidden;
 };
 
 // Trains on split.train_idx rows of ds and decodes its split.test_idx rows. `init_rng`, when
@@ -59,9 +63,13 @@ struct DecoderAnalysis {
   RowMat hidden;                        // (n_stimuli, H) relu(W_in r + b), rows in angle order
 };
 // For P = 0 (no angle) there is no preferred orientation: pref stays empty and `hidden` holds
-// the rows in file order.
+// the rows in file order. What the fit already made is not made again: `hidden_rows`
+// (n_stimuli, H), every row's hidden activity (DecoderFit::hidden), and `pref`, preferred
+// orientations that rode on the fit's pass over the data (FitHooks::data_pass), used when
+// complete.
 DecoderAnalysis analyse_decoder(const models::Decoder& net, const data::Dataset& ds,
-                                double period = 360.0);
+                                double period = 360.0, const RowMat* hidden_rows = nullptr,
+                                analysis::PreferredOrientationPass* pref = nullptr);
 
 struct LinearConfig {
   models::LinearKind model = models::LinearKind::ridge;

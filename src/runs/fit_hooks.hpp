@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "core/tensor.hpp"
+#include "nn/gram.hpp"
 #include "nn/parameters.hpp"
 #include "train/history.hpp"
 #include "train/train_state.hpp"
@@ -25,6 +26,11 @@ struct FitHooks {
   // many splits of one dataset (folds, sweep jobs) and computes it once: the dual form then
   // takes its K blocks from it. Not owned; unused by the plain and fused forms.
   const RowMat* gram = nullptr;
+  // Called with each block of neurons the dual form reads in its pass over the data (the Gram
+  // blocks and W0 projections), for work that can ride on that pass instead of reading the data
+  // again: decode's preferred orientations (analysis::PreferredOrientationPass). Never called
+  // by the plain and fused forms, which read no blocks.
+  SplitBlockFn data_pass;
 };
 
 }  // namespace nc::runs

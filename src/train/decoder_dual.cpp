@@ -50,12 +50,14 @@ void dual_products_of_views(const DecoderData& data, const RowMat& w0, DualProdu
     dual.k.topRows(n_tr) = gram_block(*data.gram, data.train_rows, data.train_rows);
     dual.k.bottomRows(n_te) = gram_block(*data.gram, data.test_rows, data.train_rows);
     // The projections alone: one pass over the blocks' rows, no Gram products.
-    const SplitGram p = split_projections(x.block_reader(), data.train_rows, data.test_rows, w0);
+    const SplitGram p =
+        split_projections(x.block_reader(), data.train_rows, data.test_rows, w0, data.on_block);
     dual.p0.topRows(n_tr) = p.proj_a.cast<double>();
     dual.p0.bottomRows(n_te) = p.proj_b.cast<double>();
     return;
   }
-  const SplitGram g = split_gram(x.block_reader(), data.train_rows, data.test_rows, &w0);
+  const SplitGram g =
+      split_gram(x.block_reader(), data.train_rows, data.test_rows, &w0, data.on_block);
   dual.k.topRows(n_tr) = g.train;
   dual.k.bottomRows(n_te) = g.cross;
   dual.p0.topRows(n_tr) = g.proj_a.cast<double>();
@@ -165,10 +167,13 @@ class DualDecoderStep : public TrainerStep {
     dual_.fresh = false;
     std::copy(head_before_.begin(), head_before_.end(), models::decoder_head_values(d_).begin());
   }
-  // W_in = c W0 + B X_train, into in_layer.weight. Over views, X_train's columns are gathered
+  // W_in = c W0 + B X_train, into in_layer.weight, and the final pre-activations of the rows
+  // into the state (DecoderDualState::final_pre). Over views, X_train's columns are gathered
   // a block of neurons at a time (one more pass over the source, no whole copy); each column
   // of W_in is the same sum over the train rows in their order as one product would make.
   void finish() override {
+    if (!dual_.fresh) dual_.update(ds_.c, ds_.b);  // after a rollback, or with no iteration
+    ds_.final_pre = dual_.pre;
     single_threaded_blas_.reset();
     MatMap w_in = models::decoder_values(d_).in_w;
     if (data_.source != nullptr) {

@@ -8,6 +8,7 @@
 
 #include "data/responses.hpp"
 #include "models/decoder.hpp"
+#include "nn/gram.hpp"
 #include "train/loop.hpp"
 #include "train/train_state.hpp"
 
@@ -47,6 +48,9 @@ struct DecoderData {
   // takes its K blocks from it instead of computing it, so the folds and jobs of one dataset
   // share one Gram.
   const RowMat* gram = nullptr;
+  // Optional, for the dual form over views: called with each block of its pass over the data
+  // (nn/gram.hpp SplitBlockFn).
+  SplitBlockFn on_block;
 
   int64_t n_train() const {
     return source != nullptr ? static_cast<int64_t>(train_rows.size()) : x_train.rows();

@@ -23,6 +23,11 @@ struct DecoderDualState {
   double c = 1.0;
   RowMatD b;  // (H, n_train)
   RowMat w0;  // (H, N) in_layer.weight when the dual form started
+  // After the run ends (finish): X W_inᵀ of the train rows then the test rows, without
+  // in_layer.bias, from K and the W0 projections (c P0 + K Bᵀ) rather than a pass over X, so
+  // that the hidden activity of every row costs no second read of a file bigger than memory.
+  // Not part of a checkpoint: it is made again when a resumed run ends.
+  RowMatD final_pre;  // (n_train + n_test, H)
 };
 
 struct DecoderTrainState : TrainState {
