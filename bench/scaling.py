@@ -157,9 +157,9 @@ def main():
     commands = set(a.commands.split(","))
     out = a.out or a.work
     os.makedirs(out, exist_ok=True)
-    peak = None if a.smoke else sgemm_peak(a.build_dir)
-    if peak:
-        print(f"SGEMM peak {peak:.1f} GFLOP/s ({cpu_model()})", flush=True)
+    sgemm = None if a.smoke else sgemm_peak(a.build_dir)
+    if sgemm:
+        print(f"SGEMM peak {sgemm:.1f} GFLOP/s ({cpu_model()})", flush=True)
     rows = []
     for t in trials:
         for n in neurons:
@@ -197,9 +197,9 @@ def main():
                     row["fit_loop_seconds"] = m.get("seconds")
                     row["phases"] = m.get("phase_seconds")
                     row["diverged"] = m.get("diverged")
-                if name == "decode" and peak:
-                    row["sgemm_peak_gflops"] = peak
-                    row["bound_s"] = 1.5 * gram_flops(n, rows_n) / (peak * 1e9) + floor
+                if name == "decode" and sgemm:
+                    row["sgemm_peak_gflops"] = sgemm
+                    row["bound_s"] = 1.5 * gram_flops(n, rows_n) / (sgemm * 1e9) + floor
                     row["within_bound"] = wall <= row["bound_s"]
                 rows.append(row)
                 print(f"{name:13s} N={n:>8d} rows={rows_n:>5d}  {wall:8.1f} s  peak anon "

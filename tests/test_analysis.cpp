@@ -104,6 +104,30 @@ TEST(GaussianFilterRows, ArgmaxMatchesGolden) {
     EXPECT_EQ(p.degrees[c], static_cast<float>(want[c])) << "column " << c;
 }
 
+// preferred_orientation's fused path (rows widened once into a ring, each smoothed row compared
+// in registers) picks the same first maximum as gaussian_filter_rows plus a plain scan, bit for
+// bit: with more rows than the taps reach (the ring wraps) and fewer (every row kept), over
+// strips and a tail of columns, with ties from repeated values.
+TEST(PreferredOrientation, FusedArgmaxIsTheScanOfTheSmoothedRows) {
+  for (const int64_t n : {150, 30}) {
+    Rng rng(static_cast<uint64_t>(n));
+    RowMat x = testing::random_mat(n, 300, rng);  // 4 strips of 64 columns and a tail of 44
+    x.col(7).setConstant(0.5f);                   // a flat column: every row ties
+    x.col(299).setConstant(0.25f);
+    std::vector<float> stim(static_cast<size_t>(n));
+    for (int64_t i = 0; i < n; ++i) stim[static_cast<size_t>(i)] = static_cast<float>(i);
+    const RowMatD y = gaussian_filter_rows(x.cast<double>(), 5.0);
+    const PreferredOrientation p = preferred_orientation(x, stim);
+    for (int64_t c = 0; c < x.cols(); ++c) {
+      int64_t best = 0;
+      for (int64_t r = 1; r < n; ++r)
+        if (y(r, c) > y(best, c)) best = r;
+      ASSERT_EQ(p.degrees[static_cast<size_t>(c)], static_cast<float>(best))
+          << "rows " << n << " column " << c;
+    }
+  }
+}
+
 // 72 rows at 0, 5, ..., 355 degrees; neuron j is a Gaussian bump (sd 3 rows) at row peaks[j].
 // Peaks stay >= 10 rows from the ends: rows are not circular, and 'reflect' pulls a peak that
 // sits near an end inward (a bump at row 65 of 72 smooths to a maximum at row 67, as in scipy).

@@ -34,94 +34,204 @@ std::vector<double> gaussian_weights(double sigma, double truncate) {
 }
 
 // taps[t] = row r + t - radius of x (n rows), mirrored at the ends.
-template <class T>
-void point_taps(const T* x, int64_t n, int64_t stride, int64_t r, std::vector<const T*>& taps) {
+void point_taps(const double* x, int64_t n, int64_t stride, int64_t r,
+                std::vector<const double*>& taps) {
   const auto radius = static_cast<int64_t>(taps.size() / 2);
   for (int64_t k = -radius; k <= radius; ++k)
     taps[static_cast<size_t>(k + radius)] = x + reflect_index(r + k, n) * stride;
-}
-// The same for rows given by pointers (rows[i] is row i).
-void point_taps(const std::vector<const float*>& rows, int64_t r, std::vector<const float*>& taps) {
-  const auto radius = static_cast<int64_t>(taps.size() / 2);
-  const auto n = static_cast<int64_t>(rows.size());
-  for (int64_t k = -radius; k <= radius; ++k)
-    taps[static_cast<size_t>(k + radius)] = rows[static_cast<size_t>(reflect_index(r + k, n))];
 }
 
 // Eight doubles as one value (GCC's vector extension: one AVX-512 register, or two AVX2 ones),
 // so the accumulators below live in registers across the taps.
 using Vec8d = double __attribute__((vector_size(64)));
-using Vec8f = float __attribute__((vector_size(32)));
-template <class T>
-Vec8d load8(const T* p) {
-  if constexpr (std::is_same_v<T, float>) {
-    Vec8f f;
-    std::memcpy(&f, p, sizeof f);
-    return __builtin_convertvector(f, Vec8d);  // exact: every float is a double
-  } else {
-    Vec8d d;
-    std::memcpy(&d, p, sizeof d);
-    return d;
+using Vec8l = int64_t __attribute__((vector_size(64)));
+Vec8d load8(const double* p) {
+  Vec8d d;
+  std::memcpy(&d, p, sizeof d);
+  return d;
+}
+void store8(double* p, Vec8d v) {
+  std::memcpy(p, &v, sizeof v);
+}
+
+// The sum over t of w[t] * taps[t][c0 + lane], in double, in tap order, for a strip of 8*K
+// columns held in K registers across the taps. Every caller sums in this order, so the
+// smoothed values have the same bits whichever path makes them.
+template <int K>
+void strip_sums(const std::vector<const double*>& taps, const std::vector<double>& w, int64_t c0,
+                Vec8d (&acc)[K]) {
+  for (int k = 0; k < K; ++k) acc[k] = Vec8d{};
+  for (size_t t = 0; t < taps.size(); ++t) {
+    const double* x = taps[t] + c0;
+    const double wt = w[t];
+    for (int k = 0; k < K; ++k) acc[k] += wt * load8(x + 8 * k);
+  }
+}
+double column_sum(const std::vector<const double*>& taps, const std::vector<double>& w, int64_t j) {
+  double acc = 0.0;
+  for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * taps[t][j];
+  return acc;
+}
+
+// Strips of 64 columns: eight independent sums keep both FMA pipes busy.
+constexpr int kStrip = 8;
+
+// out[0:cols] = the smoothed row of the taps (strip_sums, then column_sum for the tail).
+void weighted_rows(const std::vector<const double*>& taps, const std::vector<double>& w,
+                   int64_t cols, double* out) {
+  int64_t c0 = 0;
+  for (; c0 + 8 * kStrip <= cols; c0 += 8 * kStrip) {
+    Vec8d acc[kStrip];
+    strip_sums(taps, w, c0, acc);
+    for (int k = 0; k < kStrip; ++k) store8(out + c0 + 8 * k, acc[k]);
+  }
+  for (int64_t j = c0; j < cols; ++j) out[j] = column_sum(taps, w, j);
+}
+
+// Row r of the smoothed block compared with the running maximum top[0:cols] (row r == 0 sets
+// it): where it is larger, top takes it and best[j] = r, so best ends at the first row of each
+// column's maximum. The comparison happens in registers, so the smoothed row is never stored.
+void argmax_row(const std::vector<const double*>& taps, const std::vector<double>& w, int64_t cols,
+                int64_t r, double* top, int64_t* best) {
+  int64_t c0 = 0;
+  const Vec8l rv = Vec8l{} + r;
+  for (; c0 + 8 * kStrip <= cols; c0 += 8 * kStrip) {
+    Vec8d acc[kStrip];
+    strip_sums(taps, w, c0, acc);
+    for (int k = 0; k < kStrip; ++k) {
+      double* t = top + c0 + 8 * k;
+      int64_t* b = best + c0 + 8 * k;
+      Vec8d tv = r == 0 ? acc[k] : load8(t);
+      Vec8l bv;
+      std::memcpy(&bv, b, sizeof bv);
+      const Vec8l up = acc[k] > tv;  // false for NaN either side, as the scalar test
+      tv = up ? acc[k] : tv;
+      bv = r == 0 ? Vec8l{} : (up ? rv : bv);
+      store8(t, tv);
+      std::memcpy(b, &bv, sizeof bv);
+    }
+  }
+  for (int64_t j = c0; j < cols; ++j) {
+    const double v = column_sum(taps, w, j);
+    if (r == 0 || v > top[j]) {
+      top[j] = v;
+      best[j] = r;
+    }
   }
 }
 
-// out[0:cols] = sum over t of w[t] * taps[t][0:cols], in double, in tap order. Float inputs
-// are widened exactly, so float and double copies of the same values give the same bits. A
-// strip of 32 outputs stays in four registers across the taps and is stored once.
-template <class T>
-void weighted_rows(const std::vector<const T*>& taps, const std::vector<double>& w, int64_t cols,
-                   double* out) {
+// Rows r .. r + kRows - 1 of the smoothed block at once, 8 columns at a time: each input row
+// is loaded once for every output row its taps reach (p[u] is input row r - radius + u, so
+// output row r + q takes tap t from p[q + t]), and the rows are then compared with the running
+// maximum in order, as argmax_row would one by one. Each output's sum still runs over its taps
+// in order, so the bits are argmax_row's. Loads per FMA fall from 1 to 1/kRows: one row at a
+// time, the taps' reads from L2 bound the smoothing. Needs w.size() >= kRows - 1.
+constexpr int kRows = 8;
+void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w, int64_t cols,
+                 int64_t r, double* top, int64_t* best) {
+  const int taps = static_cast<int>(w.size());
+  const double* wt = w.data();
   int64_t c0 = 0;
-  for (; c0 + 32 <= cols; c0 += 32) {
-    Vec8d a0 = {}, a1 = {}, a2 = {}, a3 = {};
-    for (size_t t = 0; t < taps.size(); ++t) {
-      const T* x = taps[t] + c0;
-      const double wt = w[t];
-      a0 += wt * load8(x);
-      a1 += wt * load8(x + 8);
-      a2 += wt * load8(x + 16);
-      a3 += wt * load8(x + 24);
+  for (; c0 + 8 <= cols; c0 += 8) {
+    Vec8d acc[kRows] = {};
+    // The first kRows - 1 input rows reach only the first outputs, the last ones only the last.
+#pragma GCC unroll 8
+    for (int u = 0; u < kRows - 1; ++u) {
+      const Vec8d x = load8(p[static_cast<size_t>(u)] + c0);
+#pragma GCC unroll 8
+      for (int q = 0; q <= u; ++q) acc[q] += wt[u - q] * x;
     }
-    std::memcpy(out + c0, &a0, sizeof a0);
-    std::memcpy(out + c0 + 8, &a1, sizeof a1);
-    std::memcpy(out + c0 + 16, &a2, sizeof a2);
-    std::memcpy(out + c0 + 24, &a3, sizeof a3);
+    for (int u = kRows - 1; u < taps; ++u) {
+      const Vec8d x = load8(p[static_cast<size_t>(u)] + c0);
+#pragma GCC unroll 8
+      for (int q = 0; q < kRows; ++q) acc[q] += wt[u - q] * x;
+    }
+#pragma GCC unroll 8
+    for (int v = 0; v < kRows - 1; ++v) {
+      const Vec8d x = load8(p[static_cast<size_t>(taps + v)] + c0);
+#pragma GCC unroll 8
+      for (int q = v + 1; q < kRows; ++q) acc[q] += wt[taps + v - q] * x;
+    }
+    Vec8d tv = load8(top + c0);
+    Vec8l bv;
+    std::memcpy(&bv, best + c0, sizeof bv);
+#pragma GCC unroll 8
+    for (int q = 0; q < kRows; ++q) {
+      if (r + q == 0) {
+        tv = acc[q];
+        bv = Vec8l{};
+        continue;
+      }
+      const Vec8l up = acc[q] > tv;  // false for NaN either side, as the scalar test
+      tv = up ? acc[q] : tv;
+      bv = up ? Vec8l{} + (r + q) : bv;
+    }
+    store8(top + c0, tv);
+    std::memcpy(best + c0, &bv, sizeof bv);
   }
-  for (int64_t j = c0; j < cols; ++j) {  // the last columns, in the same order
-    double acc = 0.0;
-    for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * static_cast<double>(taps[t][j]);
-    out[j] = acc;
+  std::vector<const double*> row_taps(w.size());
+  for (int q = 0; q < kRows; ++q) {  // the last columns, row by row
+    std::copy_n(p.begin() + q, taps, row_taps.begin());
+    for (int64_t j = c0; j < cols; ++j) {
+      const double v = column_sum(row_taps, w, j);
+      if (r + q == 0 || v > top[j]) {
+        top[j] = v;
+        best[j] = r + q;
+      }
+    }
   }
 }
 
 // One thread's buffers for smoothed_argmax, reused from block to block: fresh pages cost
 // more than the arithmetic on some machines.
 struct ArgmaxBuffers {
-  std::vector<double> row, top;
+  std::vector<double> wide, top;
   std::vector<int64_t> best;
-  std::vector<const float*> rows, taps;
+  std::vector<const float*> rows;
+  std::vector<const double*> taps;
 };
 
 // For `cols` columns of the rows given in angle order (s.rows[r] points at row r's first
 // column): each column's first row of the maximum of its smoothed curve, into s.best. Each
-// smoothed row is made from the float rows (widened exactly: gaussian_filter_rows's bits) into
-// one short buffer and compared at once, so neither a double copy nor the smoothed block ever
-// goes through memory.
+// float row is widened (exactly) once into a ring of the rows the taps can reach, so the taps
+// read doubles from cache; the smoothed rows are compared in registers as they are made, kRows
+// at a time (argmax_rows), the last few one by one (argmax_row). The bits are
+// gaussian_filter_rows's.
 void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& s) {
   const auto n = static_cast<int64_t>(s.rows.size());
-  s.row.resize(static_cast<size_t>(cols));
+  const auto radius = static_cast<int64_t>(w.size() / 2);
+  const bool blocked = static_cast<int64_t>(w.size()) >= kRows - 1;
+  // Row i lies in slot i % ring. The rows the taps of rows r .. r + kRows - 1 reach (reflected
+  // at the ends) lie in [r - radius, r + kRows - 1 + radius], so no slot is needed twice at once.
+  const int64_t ring = std::min<int64_t>(n, 2 * radius + kRows);
+  s.wide.resize(static_cast<size_t>(ring * cols));
   s.top.resize(static_cast<size_t>(cols));
-  s.best.assign(static_cast<size_t>(cols), 0);  // the first row of the maximum
+  s.best.resize(static_cast<size_t>(cols));
+  int64_t widened = 0;
+  auto widen_to = [&](int64_t last) {
+    for (; widened <= std::min(last, n - 1); ++widened) {
+      const float* src = s.rows[static_cast<size_t>(widened)];
+      double* dst = s.wide.data() + (widened % ring) * cols;
+      for (int64_t j = 0; j < cols; ++j) dst[j] = src[j];
+    }
+  };
+  auto point = [&](int64_t u) { return s.wide.data() + (reflect_index(u, n) % ring) * cols; };
+  int64_t r = 0;
+  if (blocked) {
+    s.taps.resize(w.size() + kRows - 1);
+    for (; r + kRows <= n; r += kRows) {
+      widen_to(r + kRows - 1 + radius);
+      for (size_t u = 0; u < s.taps.size(); ++u)
+        s.taps[u] = point(r - radius + static_cast<int64_t>(u));
+      argmax_rows(s.taps, w, cols, r, s.top.data(), s.best.data());
+    }
+  }
   s.taps.resize(w.size());
-  for (int64_t r = 0; r < n; ++r) {
-    point_taps(s.rows, r, s.taps);
-    weighted_rows(s.taps, w, cols, r == 0 ? s.top.data() : s.row.data());
-    if (r == 0) continue;
-    for (int64_t j = 0; j < cols; ++j)
-      if (s.row[static_cast<size_t>(j)] > s.top[static_cast<size_t>(j)]) {
-        s.top[static_cast<size_t>(j)] = s.row[static_cast<size_t>(j)];
-        s.best[static_cast<size_t>(j)] = r;
-      }
+  for (; r < n; ++r) {
+    widen_to(r + radius);
+    for (int64_t k = -radius; k <= radius; ++k)
+      s.taps[static_cast<size_t>(k + radius)] = point(r + k);
+    argmax_row(s.taps, w, cols, r, s.top.data(), s.best.data());
   }
 }
 

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/blas_spin.hpp"
 #include "cli/commands.hpp"
 #include "core/error.hpp"
 #include "core/interrupt.hpp"
@@ -29,6 +30,7 @@ int fail(int code, const std::string& msg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  nc::cli::exec_with_short_blas_spin(argv);
   CLI::App app{
       "neurocodec: decode stimuli from, and predict, the activity of large neural populations"};
   app.require_subcommand(1);

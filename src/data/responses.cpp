@@ -1,8 +1,12 @@
 #include "data/responses.hpp"
 
 #include <algorithm>
+#include <exception>
+#include <mutex>
 #include <stdexcept>
 #include <utility>
+
+#include "core/parallel.hpp"
 
 namespace nc::data {
 
@@ -29,13 +33,37 @@ void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, 
 }
 
 void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out) const {
-  for (size_t i = 0; i < rows.size(); ++i) {
-    float* dst = out + static_cast<int64_t>(i) * n;
-    if (mapping_ != nullptr)
-      mapping_->read(row(rows[i]) + c0, static_cast<size_t>(n) * sizeof(float), dst);
-    else
-      std::copy_n(row(rows[i]) + c0, n, dst);
+  auto copy = [&](size_t i0, size_t i1) {
+    for (size_t i = i0; i < i1; ++i) {
+      float* dst = out + static_cast<int64_t>(i) * n;
+      if (mapping_ != nullptr)
+        mapping_->read(row(rows[i]) + c0, static_cast<size_t>(n) * sizeof(float), dst);
+      else
+        std::copy_n(row(rows[i]) + c0, n, dst);
+    }
+  };
+  // A read from a mapped file is a copy out of the page cache in the kernel, on the calling
+  // core: a large block is read by every thread, each a contiguous share of the rows (measured
+  // at 10^6 neurons: the Gram pass's reads 7-8 s on one thread of two).
+  constexpr size_t kParallelBytes = size_t{4} << 20;
+  const auto workers = static_cast<size_t>(thread_count());
+  if (mapping_ == nullptr || workers < 2 ||
+      rows.size() * static_cast<size_t>(n) * 4 < kParallelBytes) {
+    copy(0, rows.size());
+    return;
   }
+  std::exception_ptr error;  // the first worker's, rethrown here: a thread must not throw
+  std::mutex error_mutex;
+  parallel_for(0, static_cast<int64_t>(workers), [&](int64_t w) {
+    try {
+      const auto k = static_cast<size_t>(w);
+      copy(rows.size() * k / workers, rows.size() * (k + 1) / workers);
+    } catch (...) {
+      const std::lock_guard<std::mutex> lock(error_mutex);
+      if (!error) error = std::current_exception();
+    }
+  });
+  if (error) std::rethrow_exception(error);
 }
 
 BlockReader Responses::block_reader() const {

@@ -65,9 +65,13 @@ void forward_rows(const models::Decoder& net, const data::Responses& x,
   }
 }
 
-// The network's outputs for the test rows: over the gathered matrix when there is one, else
-// read from the view (forward_rows).
-RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
+// The network's outputs for the test rows. The dual form has every row's pre-activations when
+// it ends (`dual`: its forward pass over DecoderDualState::final_pre, train rows then test
+// rows), so its test rows need no read of the data; else over the gathered matrix when there
+// is one, else read from the view (forward_rows).
+RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd,
+                    const models::DecoderWorkspace* dual) {
+  if (dual != nullptr) return dual->out.bottomRows(dd.n_test());
   models::DecoderWorkspace ws;
   if (dd.x_test.rows() > 0 || dd.source == nullptr) {
     models::decoder_forward(net, cmap(dd.x_test), ws);
@@ -82,9 +86,10 @@ RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
 }
 
 // Decoded angles of the test rows, their errors and (classifier) the fraction correct.
-void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg) {
+void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg,
+                      const models::DecoderWorkspace* dual) {
   models::DecoderWorkspace ws;
-  ws.out = test_outputs(fit.net, dd);
+  ws.out = test_outputs(fit.net, dd, dual);
   const auto n_test = static_cast<size_t>(dd.n_test());
   fit.test_angle = dd.y_test.angles;
   fit.test_decoded.resize(n_test);
@@ -102,25 +107,38 @@ void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const Decod
   fit.errors = analysis::decoding_errors(fit.test_decoded, fit.test_angle, cfg.period);
 }
 
-// relu(pre + b_in) of every row in file order, from the dual form's final pre-activations of
-// the train rows then the test rows; empty unless those lists hold every one of the n rows
-// once. The same float rounding as the dual form's own forward (its side_forward).
-RowMat every_row_hidden(const models::Decoder& net, const RowMatD& pre, const data::Split& split,
-                        int64_t n) {
+// relu(pre + b_in) of every row in file order, from the dual form's hidden activity of the
+// train rows then the test rows (`hidden`, dual_forward's); empty unless those lists hold every
+// one of the n rows once.
+RowMat every_row_hidden(const RowMat& hidden, const data::Split& split, int64_t n) {
   const auto n_tr = static_cast<int64_t>(split.train_idx.size());
-  if (pre.rows() != n || pre.rows() != n_tr + static_cast<int64_t>(split.test_idx.size()))
+  if (hidden.rows() != n || hidden.rows() != n_tr + static_cast<int64_t>(split.test_idx.size()))
     return {};
-  const Eigen::RowVectorXd b = models::decoder_values(net).in_b.cast<double>().transpose();
-  RowMat hidden(n, pre.cols());
+  RowMat rows(n, hidden.cols());
   std::vector<char> seen(static_cast<size_t>(n), 0);
   for (int64_t i = 0; i < n; ++i) {
     const int64_t row = i < n_tr ? split.train_idx[static_cast<size_t>(i)]
                                  : split.test_idx[static_cast<size_t>(i - n_tr)];
     if (row < 0 || row >= n || seen[static_cast<size_t>(row)] != 0) return {};
     seen[static_cast<size_t>(row)] = 1;
-    hidden.row(row) = (pre.row(i) + b).cast<float>().cwiseMax(0.0f);
+    rows.row(row) = hidden.row(i);
   }
-  return hidden;
+  return rows;
+}
+
+// The test rows decoded, and (dual form) every row's hidden activity. The dual form ends with
+// the pre-activations of its train and test rows (`pre`, DecoderDualState::final_pre; empty for
+// the other forms), so neither needs another read of the data. n_rows: the dataset's rows.
+void decode_after_fit(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg,
+                      const RowMatD& pre, const data::Split& split, int64_t n_rows) {
+  if (pre.rows() == 0 || pre.rows() != dd.n_train() + dd.n_test()) {
+    decode_test_rows(fit, dd, cfg, nullptr);
+    return;
+  }
+  models::DecoderWorkspace rows;  // train rows then test rows
+  train::dual_forward(pre, rows, fit.net);
+  decode_test_rows(fit, dd, cfg, &rows);
+  fit.hidden = every_row_hidden(rows.hidden, split, n_rows);
 }
 
 // Initial weights, the optional before-training hook, the loop, and the optional interrupt hook.
@@ -176,10 +194,8 @@ DecoderFit fit_decoder(const data::Dataset& ds, const data::Split& split, const 
       },
       fit.outcome, fit.seconds);
   fit.history = state.history;
-  if (!fit.outcome.interrupted) {
-    decode_test_rows(fit, dd, cfg);
-    fit.hidden = every_row_hidden(fit.net, state.dual.final_pre, split, ds.n_stimuli());
-  }
+  if (!fit.outcome.interrupted)
+    decode_after_fit(fit, dd, cfg, state.dual.final_pre, split, ds.n_stimuli());
   return fit;
 }
 

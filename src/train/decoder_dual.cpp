@@ -11,6 +11,16 @@
 #include "train/decoder_trainer.hpp"
 
 namespace nc::train {
+
+void dual_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws,
+                  const models::Decoder& d) {
+  if (ws.out.rows() != pre.rows()) ws.resize(pre.rows(), d.shape);
+  ws.hidden =
+      (pre.rowwise() + models::decoder_values(d).in_b.cast<double>().transpose()).cast<float>();
+  relu_forward(map(ws.hidden), cmap(ws.hidden));
+  models::decoder_forward_head(d, ws);
+}
+
 namespace {
 
 // The dual pre-activations of the train rows then the test rows, for the current c and B:
@@ -97,16 +107,6 @@ DualProducts dual_products(const DecoderData& data, const RowMat& w0) {
   return dual;
 }
 
-// The rest of one side's forward pass from its rows of pre: + b_in, ReLU, the out layer (and
-// log-softmax) into ws.
-void side_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws,
-                  const models::Decoder& d) {
-  ws.hidden =
-      (pre.rowwise() + models::decoder_values(d).in_b.cast<double>().transpose()).cast<float>();
-  relu_forward(map(ws.hidden), cmap(ws.hidden));
-  models::decoder_forward_head(d, ws);
-}
-
 class DualDecoderStep : public TrainerStep {
  public:
   DualDecoderStep(models::Decoder& d, const DecoderData& data, const DecoderTrainOptions& opt,
@@ -132,7 +132,7 @@ class DualDecoderStep : public TrainerStep {
     dual_.update(ds_.c, ds_.b);
   }
   double train_loss() override {
-    side_forward(dual_.pre.topRows(data_.n_train()), tr_, d_);
+    dual_forward(dual_.pre.topRows(data_.n_train()), tr_, d_);
     return models::decoder_data_loss(d_, data_.y_train, tr_) + penalty();
   }
   void step() override {
@@ -157,7 +157,7 @@ class DualDecoderStep : public TrainerStep {
   }
   double test_loss() override {
     dual_.update(ds_.c, ds_.b);
-    side_forward(dual_.pre.bottomRows(data_.n_test()), te_, d_);
+    dual_forward(dual_.pre.bottomRows(data_.n_test()), te_, d_);
     return models::decoder_data_loss(d_, data_.y_test, te_) + penalty();
   }
   void rollback() override {

@@ -71,6 +71,12 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
                       DecoderTrainState& state, const ProgressFn& progress = {},
                       const AfterStepFn& after_step = {});
 
+// The dual form's forward pass from rows of its pre-activations X W_inᵀ (without in_layer.bias,
+// as DecoderDualState::final_pre): + b_in, ReLU, the out layer (and log-softmax) into ws. The
+// dual form's own losses come from it, so decoding the rows with it gives the same numbers.
+void dual_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws,
+                  const models::Decoder& d);
+
 // Each form's step (train/loop.hpp), for train_decoder and for tests that run one form.
 std::unique_ptr<TrainerStep> make_decoder_plain_step(models::Decoder& d, const DecoderData& data,
                                                      const DecoderTrainOptions& opt,
