@@ -23,6 +23,8 @@ was read cold).
         [--neurons 23589,100000,400000,1000000] [--trials 360,4000]
         [--commands decode,decode --l1,discriminate,encode] [--smoke]
 
+--cold-runs drops the page cache before each run too (else the floor's read leaves the input
+in the cache when it fits in memory, and the runs start from it).
 --smoke runs the smallest size only with few iterations: CI's smoke test of this harness.
 """
 
@@ -146,6 +148,10 @@ def main():
                     help="largest N for discriminate (its z-scored copy is in memory)")
     ap.add_argument("--commands", default="decode,decode --l1,discriminate,encode",
                     help="which of the commands to run (comma-separated)")
+    ap.add_argument("--cold-runs", action="store_true",
+                    help="drop the page cache again before each run (as root), so each run reads "
+                         "its input from the disk (without it, the floor's read leaves the file "
+                         "in the cache when it fits)")
     ap.add_argument("--smoke", action="store_true")
     a = ap.parse_args()
     cli = os.path.join(a.build_dir, "neurocodec")
@@ -186,11 +192,12 @@ def main():
             for name, args in [c for c in cases if c[0] in commands]:
                 dest = os.path.join(a.work, "run")
                 shutil.rmtree(dest, ignore_errors=True)
+                run_cold = a.cold_runs and drop_caches()
                 wall, peak, rc, err = run_measured([cli] + args + ["--out", dest, "--quiet"])
                 data_bytes = os.path.getsize(resp)
                 row = dict(command=name, neurons=n, trials=rows_n, seconds=wall,
                            peak_anon_mb=peak / 2**20, data_mb=data_bytes / 2**20,
-                           io_floor_s=floor, io_cold=cold, rc=rc, error=err)
+                           io_floor_s=floor, io_cold=cold, run_cold=run_cold, rc=rc, error=err)
                 metrics = os.path.join(dest, "metrics.json")
                 if rc in (0, 3) and os.path.exists(metrics):
                     m = json.load(open(metrics))
@@ -244,7 +251,8 @@ def report(rows, out, iters):
     for r in rows:
         ph = r.get("phases")
         phases = " / ".join(f"{ph[k]:.1f}" for k in ("load", "fit", "analysis", "figures")) if ph else ""
-        lines.append(f"| {r['command']} | {r['neurons']:,} | {r['trials']:,} | {r['seconds']:.1f} | "
+        lines.append(f"| {r['command']} | {r['neurons']:,} | {r['trials']:,} | {r['seconds']:.1f}"
+                     f"{' (cold)' if r.get('run_cold') else ''} | "
                      f"{phases} | {r['peak_anon_mb']:.0f} | {r['data_mb']:.0f} | {r['io_floor_s']:.1f}"
                      f"{'' if r['io_cold'] else ' (cached)'} | {bound_cell(r)} |")
     lines += ["", "Fitted growth exponents (log wall time on log neurons):"]

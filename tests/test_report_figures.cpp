@@ -84,6 +84,42 @@ TEST(ReportPlot, PercentileIsNumpysLinear) {
   EXPECT_TRUE(std::isnan(report::percentile({}, 50)));
 }
 
+// W_in's images are reduced from the float weights, in file order or with their columns in a
+// given order, without a double copy: the same pixels as resampling that copy, bit for bit,
+// by block means and by samples, and the whole matrix when it fits.
+TEST(ReportPlot, ResampleOfFloatColumnsInOrderIsThatOfTheirDoubleCopy) {
+  RowMat w(7, 2500);
+  for (int64_t i = 0; i < w.size(); ++i)
+    w.data()[i] = std::cos(0.011f * static_cast<float>(i * i % 977)) * 0.02f;
+  std::vector<int64_t> order(static_cast<size_t>(w.cols()));
+  for (int64_t j = 0; j < w.cols(); ++j) order[static_cast<size_t>(j)] = (j * 1237) % w.cols();
+  RowMatD sorted(w.rows(), w.cols());
+  for (int64_t j = 0; j < w.cols(); ++j)
+    sorted.col(j) = w.col(order[static_cast<size_t>(j)]).cast<double>();
+  for (const report::Resample r : {report::Resample{.max_rows = 1000, .max_cols = 700},
+                                   report::Resample{.max_rows = 4, .max_cols = 333, .mean = false},
+                                   report::Resample{.max_rows = 10, .max_cols = 5000}}) {
+    const RowMatD plain = report::resample(cmap(w), {}, r);
+    EXPECT_EQ(plain, report::resample(RowMatD(w.cast<double>()), r));
+    const RowMatD in_order = report::resample(cmap(w), order, r);
+    EXPECT_EQ(in_order, report::resample(sorted, r));
+    EXPECT_NE(in_order, plain);
+  }
+}
+
+// Percentiles of floats are those of their double copy, bit for bit (the figures take them from
+// float copies of W_in and of the responses at a million neurons), non-finite values ignored.
+TEST(ReportPlot, PercentileOfFloatsIsThatOfTheirDoubles) {
+  std::vector<float> f;
+  for (int i = 0; i < 1001; ++i) f.push_back(std::sin(0.37f * static_cast<float>(i)) * 3.1f);
+  f[17] = NAN;
+  f[500] = INFINITY;
+  const std::vector<double> d(f.begin(), f.end());
+  for (const double q : {0.0, 1.0, 33.3, 50.0, 99.0, 100.0})
+    EXPECT_EQ(report::percentile_of_floats(f, q), report::percentile(d, q)) << q;
+  EXPECT_NE(report::percentile_of_floats(f, 1.0), report::percentile_of_floats(f, 99.0));
+}
+
 TEST(ReportPlot, TicksAndLabels) {
   EXPECT_DOUBLE_EQ(report::nice_step(0, 360, 4), 100.0);
   EXPECT_DOUBLE_EQ(report::nice_step(0, 1, 5), 0.2);

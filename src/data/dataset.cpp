@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstring>
 #include <map>
+#include <numeric>
 #include <sstream>
 
 #include "core/error.hpp"
@@ -77,10 +78,20 @@ std::vector<float> angles_from(const io::NpyArray& a, const std::string& what) {
   return a.to_float();
 }
 
-// Rows [row0, row0 + rows) of a matrix with `cols` columns, starting at p.
+// Rows [row0, row0 + rows) of a matrix with `cols` columns, starting at p. The test runs on
+// the bits (exponent all ones: inf or NaN) over the whole slice without an early exit, so it
+// vectorises; the first bad value is looked for only when there is one.
 void check_finite(const float* p, int64_t rows, int64_t cols, const std::string& what,
                   int64_t row0 = 0) {
   const int64_t n = rows * cols;
+  constexpr uint32_t kExponent = 0x7f800000u;
+  uint32_t bad = 0;
+  for (int64_t i = 0; i < n; ++i) {
+    uint32_t bits;
+    std::memcpy(&bits, p + i, sizeof bits);
+    bad |= static_cast<uint32_t>((bits & kExponent) == kExponent);
+  }
+  if (bad == 0) return;
   for (int64_t i = 0; i < n; ++i) {
     if (!std::isfinite(p[i])) {
       throw InputError(what + ": non-finite value (" + std::to_string(p[i]) + ") at row " +
@@ -94,14 +105,24 @@ void check_finite(const RowMat& m, const std::string& what) {
   check_finite(m.data(), m.rows(), m.cols(), what);
 }
 
-// A mapped matrix is checked in slices of rows whose pages are dropped after: one sequential
-// read of the file, without its pages piling up in the process.
+// A mapped matrix is read in slices of rows into one buffer with pread (Responses::gather, on
+// every thread): one sequential read of the file, without page faults (each costs more than
+// its copy on some virtual machines) and without the file's pages piling up in the process.
+// Measured at 10^6 x 4,000 (16 GB) in the page cache: 8.6 s through the mapping, 1.5-1.9 s so.
 void check_finite(const Responses& r, const std::string& what) {
+  if (!r.mapped()) {
+    check_finite(r.data(), r.rows(), r.cols(), what);
+    return;
+  }
   const int64_t slice = std::max<int64_t>(1, (int64_t{64} << 20) / (4 * r.cols()));
+  std::vector<int64_t> rows;
+  RowMat buffer;  // (slice, cols)
   for (int64_t r0 = 0; r0 < r.rows(); r0 += slice) {
     const int64_t r1 = std::min(r.rows(), r0 + slice);
-    check_finite(r.row(r0), r1 - r0, r.cols(), what, r0);
-    r.release_rows(r0, r1);
+    rows.resize(static_cast<size_t>(r1 - r0));
+    std::iota(rows.begin(), rows.end(), r0);
+    r.gather(rows, 0, r.cols(), buffer);
+    check_finite(buffer.data(), r1 - r0, r.cols(), what, r0);
   }
 }
 

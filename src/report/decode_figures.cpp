@@ -20,28 +20,31 @@ std::vector<double> to_double(const std::vector<float>& v) {
 // different runs compare, and sparser weights look paler), unless the weights live on another
 // scale altogether (99th percentile of |w| over 10x the limit, or under a tenth of it), as on
 // data not z-scored like the tutorial's; then that percentile.
-double weight_limit(const RowMatD& w, double tutorial_limit) {
-  std::vector<double> a(static_cast<size_t>(w.size()));
-  for (int64_t i = 0; i < w.size(); ++i) a[static_cast<size_t>(i)] = std::abs(w.data()[i]);
-  const double p99 = percentile(std::move(a), 99);
+double limit_of_p99(double p99, double tutorial_limit) {
   if (!std::isfinite(p99) || !(p99 > 0)) return tutorial_limit;
   return p99 > 10 * tutorial_limit || p99 < 0.1 * tutorial_limit ? p99 : tutorial_limit;
 }
-
-RowMatD w_in(const models::Decoder& net) {
-  return models::decoder_values(net).in_w.cast<double>();
+double weight_limit(const RowMatD& w, double tutorial_limit) {
+  const RowMatD a = w.cwiseAbs();
+  return limit_of_p99(percentile(std::vector<double>(a.data(), a.data() + a.size()), 99),
+                      tutorial_limit);
+}
+// The same of float weights, from a float copy (the same percentile as of a double one).
+double weight_limit(CMatMap w, double tutorial_limit) {
+  std::vector<float> a(static_cast<size_t>(w.size()));
+  for (int64_t i = 0; i < w.size(); ++i) a[static_cast<size_t>(i)] = std::abs(w.data()[i]);
+  return limit_of_p99(percentile_of_floats(std::move(a), 99), tutorial_limit);
 }
 
-RowMatD sorted_columns(const RowMatD& w, const std::vector<int64_t>& order) {
-  RowMatD s(w.rows(), w.cols());
-  for (size_t j = 0; j < order.size(); ++j) s.col(static_cast<int64_t>(j)) = w.col(order[j]);
-  return s;
-}
+// W_in's columns averaged in blocks down to the axes' width, as an anti-aliased imshow shows
+// them.
+constexpr Resample kWInPixels{.max_rows = 1000, .max_cols = 700, .mean = true};
 
-void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim) {
-  // Columns averaged in blocks down to the axes' width, as an anti-aliased imshow shows them.
-  ax.image(w, ColorMap::bwr, -lim, lim, {},
-           Resample{.max_rows = 1000, .max_cols = 700, .mean = true});
+// `image`: W_in reduced to kWInPixels (WInImages) of `neurons` columns.
+void draw_w_in(Axes& ax, const RowMatD& image, int64_t neurons, const std::string& xlabel,
+               double lim) {
+  ax.image(image, ColorMap::bwr, -lim, lim,
+           Extent{-0.5, static_cast<double>(neurons) - 0.5, image.rows() - 0.5, -0.5}, kWInPixels);
   ax.colorbar();
   ax.xlabel = xlabel;
   ax.ylabel = "hidden units";
@@ -50,13 +53,24 @@ void draw_w_in(Axes& ax, const RowMatD& w, const std::string& xlabel, double lim
   ax.xticks = Ticks::whole();
 }
 
-// W_in in double, in file order and sorted by preferred orientation, and its colour limit (the
-// 99th percentile of |w| is the same for both orders): made once for the three figures that
-// draw it, since at a million neurons each copy is 160 MB.
+// W_in reduced to its pixels, in file order and sorted by preferred orientation, and its
+// colour limit (the 99th percentile of |w| is the same for both orders): made once for the
+// three figures that draw it, from the float weights, since at a million neurons a double copy
+// of W_in is 160 MB and the sorted one was a column-by-column gather over it.
 struct WInImages {
-  RowMatD plain, sorted;  // (H, N)
+  RowMatD plain, sorted;  // (H, at most kWInPixels.max_cols)
+  int64_t neurons = 0;
   double lim = 0;
 };
+WInImages w_in_images(const models::Decoder& net, const std::vector<int64_t>& order) {
+  const CMatMap w = models::decoder_values(net).in_w;
+  WInImages images;
+  images.plain = resample(w, {}, kWInPixels);
+  images.sorted = resample(w, order, kWInPixels);
+  images.neurons = w.cols();
+  images.lim = weight_limit(w, 1e-2);
+  return images;
+}
 
 void write_weights(const std::string& path, const DecodeFigureData& d, const WInImages& images,
                    bool sorted) {
@@ -64,8 +78,8 @@ void write_weights(const std::string& path, const DecodeFigureData& d, const WIn
   const RowMatD wout_t = models::decoder_values(d.net).out_w.cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
-  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, sorted ? "sorted neurons" : "neurons",
-            images.lim);
+  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, images.neurons,
+            sorted ? "sorted neurons" : "neurons", images.lim);
   Axes& b = fig.add_cell_px(730, 0, 370, 440);
   const double lim = weight_limit(wout_t, 3.0);
   b.image(wout_t, ColorMap::bwr, -lim, lim);
@@ -112,9 +126,15 @@ void write_data_matrix(const std::string& path, const DecodeFigureData& d) {
     return stimuli_of_neurons(d.resp, n_stim, every_kth_index(d.resp.cols(), max_rows));
   };
   const RowMatD x = neurons_x_stimuli(every_kth.max_rows);
-  const RowMatD for_limits = neurons_x_stimuli(std::max<int64_t>(1, kAllValues / n_stim));
-  std::vector<double> all(for_limits.data(), for_limits.data() + for_limits.size());
-  const double vmin = percentile(all, 1), vmax = percentile(std::move(all), 99);
+  // The values for the limits in any order: read row by row of the file (its pages in order,
+  // each once), kept as floats (the same percentiles as of doubles, half the memory).
+  const std::vector<int64_t> limit_idx =
+      every_kth_index(d.resp.cols(), std::max<int64_t>(1, kAllValues / n_stim));
+  std::vector<float> all;
+  all.reserve(limit_idx.size() * static_cast<size_t>(n_stim));
+  for (int64_t s = 0; s < n_stim; ++s)
+    for (const int64_t j : limit_idx) all.push_back(d.resp(s, j));
+  const double vmin = percentile_of_floats(all, 1), vmax = percentile_of_floats(std::move(all), 99);
   Axes& a = fig.subplot(1, 2, 0);
   // Neurons are subsampled (every k-th row) rather than averaged: averaging unrelated neurons
   // would wash out the single-neuron variability this panel is there to show.
@@ -179,7 +199,7 @@ void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
 void write_hidden_units(const std::string& path, const DecodeFigureData& d,
                         const WInImages& images) {
   Figure fig(1100, 860);
-  draw_w_in(fig.subplot(2, 2, 0), images.sorted, "sorted neurons", images.lim);
+  draw_w_in(fig.subplot(2, 2, 0), images.sorted, images.neurons, "sorted neurons", images.lim);
 
   // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
   std::vector<double> ang(d.pref.row_order.size());
@@ -289,10 +309,7 @@ std::vector<std::string> write_decode_figures(const std::string& dir, const Deco
     write_decoded_classes(out("decoded_classes.png"), d);
   else
     write_training_loss(out("training_loss.png"), d);
-  WInImages images;
-  images.plain = w_in(d.net);
-  images.sorted = sorted_columns(images.plain, d.pref.order);
-  images.lim = weight_limit(images.plain, 1e-2);
+  const WInImages images = w_in_images(d.net, d.pref.order);
   write_weights(out("weights.png"), d, images, false);
   write_weights(out("weights_sorted.png"), d, images, true);
   write_hidden_units(out("hidden_units.png"), d, images);

@@ -644,8 +644,11 @@ void Figure::save(const std::string& path) const {
   }
 }
 
-double percentile(std::vector<double> v, double q) {
-  v.erase(std::remove_if(v.begin(), v.end(), [](double x) { return !std::isfinite(x); }), v.end());
+namespace {
+
+template <class T>
+double percentile_of(std::vector<T> v, double q) {
+  v.erase(std::remove_if(v.begin(), v.end(), [](T x) { return !std::isfinite(x); }), v.end());
   if (v.empty()) return NAN;
   const double pos = std::clamp(q, 0.0, 100.0) / 100.0 * static_cast<double>(v.size() - 1);
   const size_t i = static_cast<size_t>(std::floor(pos));
@@ -656,28 +659,57 @@ double percentile(std::vector<double> v, double q) {
   return a + (pos - static_cast<double>(i)) * (b - a);
 }
 
-RowMatD resample(const RowMatD& z, const Resample& r) {
-  const int64_t rows = std::min<int64_t>(z.rows(), std::max(1, r.max_rows));
-  const int64_t cols = std::min<int64_t>(z.cols(), std::max(1, r.max_cols));
-  if (rows == z.rows() && cols == z.cols()) return z;
+// z (n_rows x n_cols) given by at(a, c), averaged over blocks (or sampled) down to r's limits.
+template <class At>
+RowMatD resample_of(int64_t n_rows, int64_t n_cols, const At& at, const Resample& r) {
+  const int64_t rows = std::min<int64_t>(n_rows, std::max(1, r.max_rows));
+  const int64_t cols = std::min<int64_t>(n_cols, std::max(1, r.max_cols));
   RowMatD out(rows, cols);
   for (int64_t i = 0; i < rows; ++i) {
-    const int64_t r0 = i * z.rows() / rows, r1 = std::max(r0 + 1, (i + 1) * z.rows() / rows);
+    const int64_t r0 = i * n_rows / rows, r1 = std::max(r0 + 1, (i + 1) * n_rows / rows);
     for (int64_t j = 0; j < cols; ++j) {
-      const int64_t c0 = j * z.cols() / cols, c1 = std::max(c0 + 1, (j + 1) * z.cols() / cols);
+      const int64_t c0 = j * n_cols / cols, c1 = std::max(c0 + 1, (j + 1) * n_cols / cols);
       if (!r.mean) {
-        out(i, j) = z((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2);
+        out(i, j) = at((r0 + r1 - 1) / 2, (c0 + c1 - 1) / 2);
         continue;
       }
       double s = 0;
       int64_t k = 0;
       for (int64_t a = r0; a < r1; ++a)
         for (int64_t c = c0; c < c1; ++c)
-          if (std::isfinite(z(a, c))) s += z(a, c), ++k;
+          if (const double v = at(a, c); std::isfinite(v)) s += v, ++k;
       out(i, j) = k ? s / static_cast<double>(k) : NAN;
     }
   }
   return out;
+}
+
+}  // namespace
+
+double percentile(std::vector<double> v, double q) {
+  return percentile_of(std::move(v), q);
+}
+
+double percentile_of_floats(std::vector<float> v, double q) {
+  return percentile_of(std::move(v), q);
+}
+
+RowMatD resample(const RowMatD& z, const Resample& r) {
+  if (z.rows() <= std::max(1, r.max_rows) && z.cols() <= std::max(1, r.max_cols)) return z;
+  return resample_of(
+      z.rows(), z.cols(), [&](int64_t a, int64_t c) { return z(a, c); }, r);
+}
+
+RowMatD resample(CMatMap z, const std::vector<int64_t>& order, const Resample& r) {
+  if (order.empty())
+    return resample_of(
+        z.rows(), z.cols(), [&](int64_t a, int64_t c) { return static_cast<double>(z(a, c)); }, r);
+  return resample_of(
+      z.rows(), static_cast<int64_t>(order.size()),
+      [&](int64_t a, int64_t c) {
+        return static_cast<double>(z(a, order[static_cast<size_t>(c)]));
+      },
+      r);
 }
 
 std::string format_tick(double value, double step) {

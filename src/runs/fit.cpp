@@ -65,13 +65,11 @@ void forward_rows(const models::Decoder& net, const data::Responses& x,
   }
 }
 
-// The network's outputs for the test rows. The dual form has every row's pre-activations when
-// it ends (`dual`: its forward pass over DecoderDualState::final_pre, train rows then test
-// rows), so its test rows need no read of the data; else over the gathered matrix when there
-// is one, else read from the view (forward_rows).
-RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd,
-                    const models::DecoderWorkspace* dual) {
-  if (dual != nullptr) return dual->out.bottomRows(dd.n_test());
+// The network's outputs for the test rows: over the gathered matrix when there is one, else
+// read from the view (forward_rows). Always the forward pass of the trained network, never the
+// dual form's pre-activations (DecoderDualState::final_pre): the decoded test rows are then
+// what the saved model gives on them, bit for bit (as the Python estimator's predict).
+RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd) {
   models::DecoderWorkspace ws;
   if (dd.x_test.rows() > 0 || dd.source == nullptr) {
     models::decoder_forward(net, cmap(dd.x_test), ws);
@@ -86,10 +84,9 @@ RowMat test_outputs(const models::Decoder& net, const train::DecoderData& dd,
 }
 
 // Decoded angles of the test rows, their errors and (classifier) the fraction correct.
-void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg,
-                      const models::DecoderWorkspace* dual) {
+void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg) {
   models::DecoderWorkspace ws;
-  ws.out = test_outputs(fit.net, dd, dual);
+  ws.out = test_outputs(fit.net, dd);
   const auto n_test = static_cast<size_t>(dd.n_test());
   fit.test_angle = dd.y_test.angles;
   fit.test_decoded.resize(n_test);
@@ -126,18 +123,15 @@ RowMat every_row_hidden(const RowMat& hidden, const data::Split& split, int64_t 
   return rows;
 }
 
-// The test rows decoded, and (dual form) every row's hidden activity. The dual form ends with
-// the pre-activations of its train and test rows (`pre`, DecoderDualState::final_pre; empty for
-// the other forms), so neither needs another read of the data. n_rows: the dataset's rows.
+// The test rows decoded, and (dual form) every row's hidden activity, which the dual form has
+// without another read of the data: it ends with the pre-activations of its train and test
+// rows (`pre`, DecoderDualState::final_pre; empty for the other forms). n_rows: the dataset's.
 void decode_after_fit(DecoderFit& fit, const train::DecoderData& dd, const DecoderConfig& cfg,
                       const RowMatD& pre, const data::Split& split, int64_t n_rows) {
-  if (pre.rows() == 0 || pre.rows() != dd.n_train() + dd.n_test()) {
-    decode_test_rows(fit, dd, cfg, nullptr);
-    return;
-  }
+  decode_test_rows(fit, dd, cfg);
+  if (pre.rows() == 0 || pre.rows() != dd.n_train() + dd.n_test()) return;
   models::DecoderWorkspace rows;  // train rows then test rows
   train::dual_forward(pre, rows, fit.net);
-  decode_test_rows(fit, dd, cfg, &rows);
   fit.hidden = every_row_hidden(rows.hidden, split, n_rows);
 }
 

@@ -73,7 +73,7 @@ Outcome train_decoder(models::Decoder& d, const DecoderData& data, const Decoder
 
 // The dual form's forward pass from rows of its pre-activations X W_inᵀ (without in_layer.bias,
 // as DecoderDualState::final_pre): + b_in, ReLU, the out layer (and log-softmax) into ws. The
-// dual form's own losses come from it, so decoding the rows with it gives the same numbers.
+// dual form's losses come from it, and runs::fit_decoder's hidden activity of every row.
 void dual_forward(const Eigen::Ref<const RowMatD>& pre, models::DecoderWorkspace& ws,
                   const models::Decoder& d);
 
