@@ -15,22 +15,28 @@ namespace nc {
 
 struct BlockReader {
   int64_t rows = 0, cols = 0;
-  // out (rows.size(), n) = X[rows, c0:c0+n], in list order (out is resized).
-  std::function<void(const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out)> gather;
+  // out[rows.size() * n] = X[rows, c0:c0+n], row-major in list order, into the caller's buffer
+  // (which may hold more rows after these).
+  std::function<void(const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out)>
+      gather_to;
+  // The same into out, resized to (rows.size(), n).
+  void gather(const std::vector<int64_t>& list, int64_t c0, int64_t n, RowMat& out) const {
+    out.resize(static_cast<int64_t>(list.size()), n);
+    gather_to(list, c0, n, out.data());
+  }
 };
 
-// out (rows.size(), n) = x[rows, c0:c0+n]: a copy from memory.
+// out[rows.size() * n] = x[rows, c0:c0+n]: a copy from memory.
 inline void gather_block(CMatMap x, const std::vector<int64_t>& rows, int64_t c0, int64_t n,
-                         RowMat& out) {
-  out.resize(static_cast<int64_t>(rows.size()), n);
+                         float* out) {
   for (size_t i = 0; i < rows.size(); ++i)
-    std::copy_n(x.data() + rows[i] * x.cols() + c0, n, out.data() + static_cast<int64_t>(i) * n);
+    std::copy_n(x.data() + rows[i] * x.cols() + c0, n, out + static_cast<int64_t>(i) * n);
 }
 
 // The reader of a matrix in memory (it must outlive the reader).
 inline BlockReader memory_block_reader(CMatMap x) {
   return {x.rows(), x.cols(),
-          [x](const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out) {
+          [x](const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out) {
             gather_block(x, rows, c0, n, out);
           }};
 }

@@ -68,7 +68,7 @@ void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, 
 
 BlockReader Responses::block_reader() const {
   return {rows_, cols_,
-          [self = *this](const std::vector<int64_t>& rows, int64_t c0, int64_t n, RowMat& out) {
+          [self = *this](const std::vector<int64_t>& rows, int64_t c0, int64_t n, float* out) {
             self.gather(rows, c0, n, out);
           }};
 }
