@@ -311,7 +311,7 @@ PreferredOrientationPass::PreferredOrientationPass(const std::vector<float>& sti
                                                    double sigma)
     : stimuli_(stimuli), w_(gaussian_weights(sigma, 4.0)), n_a_(static_cast<int64_t>(a.size())) {
   const auto n = static_cast<int64_t>(stimuli.size());
-  if (static_cast<int64_t>(a.size() + b.size()) != n) return;
+  if (n == 0 || static_cast<int64_t>(a.size() + b.size()) != n) return;
   std::vector<int64_t> place(static_cast<size_t>(n), -1);  // row -> its place in a then b
   for (int64_t i = 0; i < n; ++i) {
     const int64_t row = i < n_a_ ? a[static_cast<size_t>(i)] : b[static_cast<size_t>(i - n_a_)];

@@ -1,8 +1,6 @@
 #include "data/responses.hpp"
 
 #include <algorithm>
-#include <exception>
-#include <mutex>
 #include <stdexcept>
 #include <utility>
 
@@ -52,18 +50,10 @@ void Responses::gather(const std::vector<int64_t>& rows, int64_t c0, int64_t n, 
     copy(0, rows.size());
     return;
   }
-  std::exception_ptr error;  // the first worker's, rethrown here: a thread must not throw
-  std::mutex error_mutex;
   parallel_for(0, static_cast<int64_t>(workers), [&](int64_t w) {
-    try {
-      const auto k = static_cast<size_t>(w);
-      copy(rows.size() * k / workers, rows.size() * (k + 1) / workers);
-    } catch (...) {
-      const std::lock_guard<std::mutex> lock(error_mutex);
-      if (!error) error = std::current_exception();
-    }
+    const auto k = static_cast<size_t>(w);
+    copy(rows.size() * k / workers, rows.size() * (k + 1) / workers);
   });
-  if (error) std::rethrow_exception(error);
 }
 
 BlockReader Responses::block_reader() const {

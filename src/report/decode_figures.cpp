@@ -40,11 +40,13 @@ double weight_limit(CMatMap w, double tutorial_limit) {
 // them.
 constexpr Resample kWInPixels{.max_rows = 1000, .max_cols = 700, .mean = true};
 
-// `image`: W_in reduced to kWInPixels (WInImages) of `neurons` columns.
-void draw_w_in(Axes& ax, const RowMatD& image, int64_t neurons, const std::string& xlabel,
-               double lim) {
-  ax.image(image, ColorMap::bwr, -lim, lim,
-           Extent{-0.5, static_cast<double>(neurons) - 0.5, image.rows() - 0.5, -0.5}, kWInPixels);
+// `image`: W_in (hidden x neurons) reduced to kWInPixels (WInImages).
+void draw_w_in(Axes& ax, const RowMatD& image, int64_t hidden, int64_t neurons,
+               const std::string& xlabel, double lim) {
+  ax.image(
+      image, ColorMap::bwr, -lim, lim,
+      Extent{-0.5, static_cast<double>(neurons) - 0.5, static_cast<double>(hidden) - 0.5, -0.5},
+      kWInPixels);
   ax.colorbar();
   ax.xlabel = xlabel;
   ax.ylabel = "hidden units";
@@ -58,8 +60,8 @@ void draw_w_in(Axes& ax, const RowMatD& image, int64_t neurons, const std::strin
 // three figures that draw it, from the float weights, since at a million neurons a double copy
 // of W_in is 160 MB and the sorted one was a column-by-column gather over it.
 struct WInImages {
-  RowMatD plain, sorted;  // (H, at most kWInPixels.max_cols)
-  int64_t neurons = 0;
+  RowMatD plain, sorted;            // (at most kWInPixels' rows and columns)
+  int64_t hidden = 0, neurons = 0;  // W_in's own shape
   double lim = 0;
 };
 WInImages w_in_images(const models::Decoder& net, const std::vector<int64_t>& order) {
@@ -67,6 +69,7 @@ WInImages w_in_images(const models::Decoder& net, const std::vector<int64_t>& or
   WInImages images;
   images.plain = resample(w, {}, kWInPixels);
   images.sorted = resample(w, order, kWInPixels);
+  images.hidden = w.rows();
   images.neurons = w.cols();
   images.lim = weight_limit(w, 1e-2);
   return images;
@@ -78,7 +81,7 @@ void write_weights(const std::string& path, const DecodeFigureData& d, const WIn
   const RowMatD wout_t = models::decoder_values(d.net).out_w.cast<double>().transpose();  // (H, O)
   Figure fig(1100, 440);
   // W_in is wide (neurons), W_out^T narrow (outputs): W_in gets two thirds of the width.
-  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, images.neurons,
+  draw_w_in(fig.add_cell_px(0, 0, 730, 440), win, images.hidden, images.neurons,
             sorted ? "sorted neurons" : "neurons", images.lim);
   Axes& b = fig.add_cell_px(730, 0, 370, 440);
   const double lim = weight_limit(wout_t, 3.0);
@@ -199,7 +202,8 @@ void write_decoded_classes(const std::string& path, const DecodeFigureData& d) {
 void write_hidden_units(const std::string& path, const DecodeFigureData& d,
                         const WInImages& images) {
   Figure fig(1100, 860);
-  draw_w_in(fig.subplot(2, 2, 0), images.sorted, images.neurons, "sorted neurons", images.lim);
+  draw_w_in(fig.subplot(2, 2, 0), images.sorted, images.hidden, images.neurons, "sorted neurons",
+            images.lim);
 
   // h is (H, n_stimuli) in angle order, as the tutorial's relu(W_in @ resp_all.T + b_in).
   std::vector<double> ang(d.pref.row_order.size());
