@@ -482,5 +482,14 @@ TEST_F(LoadDatasetFiles, SplitDatasetShapeMismatchRefused) {
   EXPECT_EQ(d.n_neurons(), 2);
 }
 
+// Each row's place in a then b, or nothing when the lists miss a row, repeat one or leave [0, n).
+TEST(PlacesInLists, MapRowsToTheirPlaceOnlyWhenEveryRowIsListedOnce) {
+  EXPECT_EQ(places_in_lists({3, 0}, {1, 4, 2}, 5), (std::vector<int64_t>{1, 2, 4, 0, 3}));
+  EXPECT_TRUE(places_in_lists({3, 0}, {1, 4}, 5).empty());     // row 2 missing
+  EXPECT_TRUE(places_in_lists({3, 0}, {1, 4, 0}, 5).empty());  // row 0 twice
+  EXPECT_TRUE(places_in_lists({3, 0}, {1, 4, 5}, 5).empty());  // row 5 outside
+  EXPECT_TRUE(places_in_lists({}, {}, 0).empty());
+}
+
 }  // namespace
 }  // namespace nc::data

@@ -7,6 +7,7 @@
 #include <type_traits>
 
 #include "core/parallel.hpp"
+#include "data/dataset.hpp"
 
 namespace nc::analysis {
 namespace {
@@ -67,9 +68,10 @@ void strip_sums(const std::vector<const double*>& taps, const std::vector<double
     for (int k = 0; k < K; ++k) acc[k] += wt * load8(x + 8 * k);
   }
 }
-double column_sum(const std::vector<const double*>& taps, const std::vector<double>& w, int64_t j) {
+// The same for column j alone; taps[0 .. w.size()).
+double column_sum(const double* const* taps, const std::vector<double>& w, int64_t j) {
   double acc = 0.0;
-  for (size_t t = 0; t < taps.size(); ++t) acc += w[t] * taps[t][j];
+  for (size_t t = 0; t < w.size(); ++t) acc += w[t] * taps[t][j];
   return acc;
 }
 
@@ -85,78 +87,50 @@ void weighted_rows(const std::vector<const double*>& taps, const std::vector<dou
     strip_sums(taps, w, c0, acc);
     for (int k = 0; k < kStrip; ++k) store8(out + c0 + 8 * k, acc[k]);
   }
-  for (int64_t j = c0; j < cols; ++j) out[j] = column_sum(taps, w, j);
+  for (int64_t j = c0; j < cols; ++j) out[j] = column_sum(taps.data(), w, j);
 }
 
-// Row r of the smoothed block compared with the running maximum top[0:cols] (row r == 0 sets
-// it): where it is larger, top takes it and best[j] = r, so best ends at the first row of each
-// column's maximum. The comparison happens in registers, so the smoothed row is never stored.
-void argmax_row(const std::vector<const double*>& taps, const std::vector<double>& w, int64_t cols,
-                int64_t r, double* top, int64_t* best) {
-  int64_t c0 = 0;
-  const Vec8l rv = Vec8l{} + r;
-  for (; c0 + 8 * kStrip <= cols; c0 += 8 * kStrip) {
-    Vec8d acc[kStrip];
-    strip_sums(taps, w, c0, acc);
-    for (int k = 0; k < kStrip; ++k) {
-      double* t = top + c0 + 8 * k;
-      int64_t* b = best + c0 + 8 * k;
-      Vec8d tv = r == 0 ? acc[k] : load8(t);
-      Vec8l bv;
-      std::memcpy(&bv, b, sizeof bv);
-      const Vec8l up = acc[k] > tv;  // false for NaN either side, as the scalar test
-      tv = up ? acc[k] : tv;
-      bv = r == 0 ? Vec8l{} : (up ? rv : bv);
-      store8(t, tv);
-      std::memcpy(b, &bv, sizeof bv);
-    }
-  }
-  for (int64_t j = c0; j < cols; ++j) {
-    const double v = column_sum(taps, w, j);
-    if (r == 0 || v > top[j]) {
-      top[j] = v;
-      best[j] = r;
-    }
-  }
-}
-
-// Rows r .. r + kRows - 1 of the smoothed block at once, 8 columns at a time: each input row
-// is loaded once for every output row its taps reach (p[u] is input row r - radius + u, so
-// output row r + q takes tap t from p[q + t]), and the rows are then compared with the running
-// maximum in order, as argmax_row would one by one. Each output's sum still runs over its taps
-// in order, so the bits are argmax_row's. Loads per FMA fall from 1 to 1/kRows: one row at a
-// time, the taps' reads from L2 bound the smoothing. Needs w.size() >= kRows - 1.
+// Rows r .. r + Q - 1 of the smoothed block at once, compared with the running maximum
+// top[0:cols] (row 0 sets it): where a row is larger, top takes it and best[j] its index, so
+// best ends at the first row of each column's maximum. 8 columns at a time, each input row is
+// loaded once for every output row its taps reach (p[u] is input row r - radius + u, so output
+// row r + q takes tap t from p[q + t]); the rows are then compared in order in registers, and
+// no smoothed row is stored. Each output's sum runs over its taps in order (strip_sums's
+// order), so the bits do not depend on Q. Q = kRows cuts the loads per FMA to 1/kRows (one row
+// at a time, the taps' reads from L2 bound the smoothing); Q = 1 serves the last rows and short
+// filters. Needs w.size() >= Q - 1.
 constexpr int kRows = 8;
+template <int Q>
 void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w, int64_t cols,
                  int64_t r, double* top, int64_t* best) {
   const int taps = static_cast<int>(w.size());
   const double* wt = w.data();
   int64_t c0 = 0;
   for (; c0 + 8 <= cols; c0 += 8) {
-    Vec8d acc[kRows] = {};
-    // The first kRows - 1 input rows reach only the first outputs, the last ones only the last.
+    Vec8d acc[Q] = {};
+    // The first Q - 1 input rows reach only the first outputs, the last ones only the last.
 #pragma GCC unroll 8
-    for (int u = 0; u < kRows - 1; ++u) {
+    for (int u = 0; u < Q - 1; ++u) {
       const Vec8d x = load8(p[static_cast<size_t>(u)] + c0);
 #pragma GCC unroll 8
       for (int q = 0; q <= u; ++q) acc[q] += wt[u - q] * x;
     }
-    for (int u = kRows - 1; u < taps; ++u) {
+    for (int u = Q - 1; u < taps; ++u) {
       const Vec8d x = load8(p[static_cast<size_t>(u)] + c0);
 #pragma GCC unroll 8
-      for (int q = 0; q < kRows; ++q) acc[q] += wt[u - q] * x;
+      for (int q = 0; q < Q; ++q) acc[q] += wt[u - q] * x;
     }
 #pragma GCC unroll 8
-    for (int v = 0; v < kRows - 1; ++v) {
+    for (int v = 0; v < Q - 1; ++v) {
       const Vec8d x = load8(p[static_cast<size_t>(taps + v)] + c0);
 #pragma GCC unroll 8
-      for (int q = v + 1; q < kRows; ++q) acc[q] += wt[taps + v - q] * x;
+      for (int q = v + 1; q < Q; ++q) acc[q] += wt[taps + v - q] * x;
     }
     Vec8d tv = load8(top + c0);
     Vec8l bv;
     std::memcpy(&bv, best + c0, sizeof bv);
 #pragma GCC unroll 8
-    for (int q = 0; q < kRows; ++q) {
+    for (int q = 0; q < Q; ++q) {
       if (r + q == 0) {
         tv = acc[q];
         bv = Vec8l{};
@@ -169,11 +143,9 @@ void argmax_rows(const std::vector<const double*>& p, const std::vector<double>&
     store8(top + c0, tv);
     std::memcpy(best + c0, &bv, sizeof bv);
   }
-  std::vector<const double*> row_taps(w.size());
-  for (int q = 0; q < kRows; ++q) {  // the last columns, row by row
-    std::copy_n(p.begin() + q, taps, row_taps.begin());
+  for (int q = 0; q < Q; ++q) {  // the last columns, row by row
     for (int64_t j = c0; j < cols; ++j) {
-      const double v = column_sum(row_taps, w, j);
+      const double v = column_sum(p.data() + q, w, j);
       if (r + q == 0 || v > top[j]) {
         top[j] = v;
         best[j] = r + q;
@@ -195,7 +167,7 @@ struct ArgmaxBuffers {
 // column): each column's first row of the maximum of its smoothed curve, into s.best. Each
 // float row is widened (exactly) once into a ring of the rows the taps can reach, so the taps
 // read doubles from cache; the smoothed rows are compared in registers as they are made, kRows
-// at a time (argmax_rows), the last few one by one (argmax_row). The bits are
+// at a time (argmax_rows), the last few one by one. The bits are
 // gaussian_filter_rows's.
 void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& s) {
   const auto n = static_cast<int64_t>(s.rows.size());
@@ -223,15 +195,15 @@ void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& 
       widen_to(r + kRows - 1 + radius);
       for (size_t u = 0; u < s.taps.size(); ++u)
         s.taps[u] = point(r - radius + static_cast<int64_t>(u));
-      argmax_rows(s.taps, w, cols, r, s.top.data(), s.best.data());
+      argmax_rows<kRows>(s.taps, w, cols, r, s.top.data(), s.best.data());
     }
   }
   s.taps.resize(w.size());
   for (; r < n; ++r) {
     widen_to(r + radius);
-    for (int64_t k = -radius; k <= radius; ++k)
-      s.taps[static_cast<size_t>(k + radius)] = point(r + k);
-    argmax_row(s.taps, w, cols, r, s.top.data(), s.best.data());
+    for (size_t u = 0; u < s.taps.size(); ++u)
+      s.taps[u] = point(r - radius + static_cast<int64_t>(u));
+    argmax_rows<1>(s.taps, w, cols, r, s.top.data(), s.best.data());
   }
 }
 
@@ -311,13 +283,8 @@ PreferredOrientationPass::PreferredOrientationPass(const std::vector<float>& sti
                                                    double sigma)
     : stimuli_(stimuli), w_(gaussian_weights(sigma, 4.0)), n_a_(static_cast<int64_t>(a.size())) {
   const auto n = static_cast<int64_t>(stimuli.size());
-  if (n == 0 || static_cast<int64_t>(a.size() + b.size()) != n) return;
-  std::vector<int64_t> place(static_cast<size_t>(n), -1);  // row -> its place in a then b
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t row = i < n_a_ ? a[static_cast<size_t>(i)] : b[static_cast<size_t>(i - n_a_)];
-    if (row < 0 || row >= n || place[static_cast<size_t>(row)] >= 0) return;
-    place[static_cast<size_t>(row)] = i;
-  }
+  const std::vector<int64_t> place = data::places_in_lists(a, b, n);  // row -> place in a, b
+  if (place.empty()) return;
   p_.row_order = angle_order(stimuli);
   source_.resize(static_cast<size_t>(n));
   for (int64_t q = 0; q < n; ++q)

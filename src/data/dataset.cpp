@@ -290,6 +290,19 @@ double class_centre(int c, int n_classes, double period) {
   return (c + 0.5) * period / n_classes;
 }
 
+std::vector<int64_t> places_in_lists(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                                     int64_t n) {
+  if (n <= 0 || static_cast<int64_t>(a.size() + b.size()) != n) return {};
+  std::vector<int64_t> place(static_cast<size_t>(n), -1);
+  const auto n_a = static_cast<int64_t>(a.size());
+  for (int64_t i = 0; i < n; ++i) {
+    const int64_t row = i < n_a ? a[static_cast<size_t>(i)] : b[static_cast<size_t>(i - n_a)];
+    if (row < 0 || row >= n || place[static_cast<size_t>(row)] >= 0) return {};
+    place[static_cast<size_t>(row)] = i;
+  }
+  return place;
+}
+
 Split split_random(int64_t n, double train_fraction, Rng& rng) {
   if (!(train_fraction > 0.0 && train_fraction < 1.0))
     throw InputError("--train-fraction: expected a value in (0, 1), got " +

@@ -68,6 +68,12 @@ struct Split {
   std::vector<int64_t> test_idx;
 };
 
+// For row lists a and b over n rows: place[row] = the row's position in a then b (a's first),
+// or empty when a and b together do not hold each of the n rows exactly once. Work that
+// arrives in a pass over a then b (the dual form's) maps back to file rows through it.
+std::vector<int64_t> places_in_lists(const std::vector<int64_t>& a, const std::vector<int64_t>& b,
+                                     int64_t n);
+
 // n_train = floor(fraction * n) rows from a permutation drawn from `rng`, the rest for test.
 Split split_random(int64_t n, double train_fraction, Rng& rng);
 // Reads int arrays `train_idx`, `test_idx` from an npz; checks range [0, n), disjointness and

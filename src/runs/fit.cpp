@@ -108,18 +108,10 @@ void decode_test_rows(DecoderFit& fit, const train::DecoderData& dd, const Decod
 // train rows then the test rows (`hidden`, dual_forward's); empty unless those lists hold every
 // one of the n rows once.
 RowMat every_row_hidden(const RowMat& hidden, const data::Split& split, int64_t n) {
-  const auto n_tr = static_cast<int64_t>(split.train_idx.size());
-  if (hidden.rows() != n || hidden.rows() != n_tr + static_cast<int64_t>(split.test_idx.size()))
-    return {};
+  const std::vector<int64_t> place = data::places_in_lists(split.train_idx, split.test_idx, n);
+  if (place.empty() || hidden.rows() != n) return {};
   RowMat rows(n, hidden.cols());
-  std::vector<char> seen(static_cast<size_t>(n), 0);
-  for (int64_t i = 0; i < n; ++i) {
-    const int64_t row = i < n_tr ? split.train_idx[static_cast<size_t>(i)]
-                                 : split.test_idx[static_cast<size_t>(i - n_tr)];
-    if (row < 0 || row >= n || seen[static_cast<size_t>(row)] != 0) return {};
-    seen[static_cast<size_t>(row)] = 1;
-    rows.row(row) = hidden.row(i);
-  }
+  for (int64_t row = 0; row < n; ++row) rows.row(row) = hidden.row(place[static_cast<size_t>(row)]);
   return rows;
 }
 
