@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <tuple>
 #include <vector>
 
 #include "core/rng.hpp"
@@ -244,6 +245,42 @@ TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
   EXPECT_EQ(pre_te, a.pre_test);
   EXPECT_EQ(sums.sum_sq, a.sums.sum_sq);
   EXPECT_EQ(sums.sum_abs, a.sums.sum_abs);
+}
+
+// K Bᵀ from K's panels (the dual-form decoder's per-iteration product): every entry is one FMA
+// chain over k in order, so the vector kernels give the scalar loop's bits, and both are K Bᵀ
+// to float rounding. Rows past the panels' 64, units not a multiple of the 5-unit tile.
+TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
+  for (const auto [rows, depth, h] : {std::tuple<int64_t, int64_t, int64_t>{150, 77, 20},
+                                      {64, 64, 5}, {3, 9, 7}, {129, 300, 1}, {70, 1, 23}}) {
+    SCOPED_TRACE(::testing::Message() << rows << "x" << depth << " h" << h);
+    Rng rng(31);
+    const RowMat k = random_mat(rows, depth + 3, rng), b = random_mat(h, depth + 2, rng);
+    const int64_t n_panels = (rows + kPanelRows - 1) / kPanelRows;
+    std::vector<float> panels(static_cast<size_t>(n_panels * depth * kPanelRows), 99.0f);
+    wide_make_panels(panels.data(), k.data(), depth + 3, rows, depth);
+    for (int64_t i = 0; i < n_panels * kPanelRows; ++i)
+      for (int64_t kk = 0; kk < depth; ++kk)
+        ASSERT_EQ(panels[static_cast<size_t>((i / kPanelRows * depth + kk) * kPanelRows +
+                                             i % kPanelRows)],
+                  i < rows ? k(i, kk) : 0.0f);
+    const int64_t ldo = h + 2;
+    RowMat fast = RowMat::Constant(rows, ldo, 7.0f), slow = fast;
+    wide_panel_product(fast.data(), ldo, panels.data(), rows, depth, 0, n_panels, b.data(),
+                       depth + 2, h);
+    wide_panel_product(slow.data(), ldo, panels.data(), rows, depth, 0, n_panels, b.data(),
+                       depth + 2, h, /*vectors=*/false);
+    EXPECT_EQ(fast, slow);
+    RowMat expect(rows, h);
+    for (int64_t i = 0; i < rows; ++i)
+      for (int64_t j = 0; j < h; ++j) {
+        double acc = 0.0;
+        for (int64_t kk = 0; kk < depth; ++kk) acc += double(k(i, kk)) * b(j, kk);
+        expect(i, j) = static_cast<float>(acc);
+      }
+    EXPECT_LT(max_rel(fast.leftCols(h), expect), 1e-5);
+    EXPECT_EQ(fast.rightCols(2), RowMat::Constant(rows, 2, 7.0f));  // beyond h: untouched
+  }
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -1,5 +1,6 @@
 #include "nn/wide_linear_kernels.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <type_traits>
@@ -317,7 +318,51 @@ void unit_tiles(int64_t h, F&& tile) {
     if (left == 1) tile(std::integral_constant<int, 1>{}, j);
 }
 
+// Rows [r0, r0 + NV width) of one panel x G units (rows j0.. of B): out = K Bᵀ with the
+// accumulators in registers over the whole depth, one FMA per term in k order (panel_scalar's
+// order), then written out row by row.
+template <class V, int NV, int G>
+void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, int64_t depth,
+                const float* b, int64_t ldb) {
+  constexpr int n = V::width;
+  typename V::T acc[NV][G];
+#pragma GCC unroll 32
+  for (int v = 0; v < NV; ++v)
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) acc[v][g] = V::zero();
+  for (int64_t k = 0; k < depth; ++k) {
+    typename V::T kv[NV];
+#pragma GCC unroll 32
+    for (int v = 0; v < NV; ++v) kv[v] = V::load(panel + k * kPanelRows + v * n);
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) {
+      const typename V::T bv = V::broadcast(b + g * ldb + k);
+#pragma GCC unroll 32
+      for (int v = 0; v < NV; ++v) acc[v][g] = V::fmadd(kv[v], bv, acc[v][g]);
+    }
+  }
+  alignas(64) float lane[n];
+#pragma GCC unroll 32
+  for (int v = 0; v < NV; ++v)
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) {
+      V::store(lane, acc[v][g]);
+      for (int l = 0; l < n && v * n + l < rows_left; ++l) out[(v * n + l) * ldo + g] = lane[l];
+    }
+}
+
 #endif  // NC_WIDE_KERNELS
+
+// The reference order of wide_panel_product: one sequential FMA chain per entry.
+void panel_scalar(float* out, int64_t ldo, int64_t rows_left, const float* panel, int64_t depth,
+                  const float* b, int64_t ldb, int64_t h) {
+  for (int64_t r = 0; r < std::min(rows_left, kPanelRows); ++r)
+    for (int64_t j = 0; j < h; ++j) {
+      float s = 0.0f;
+      for (int64_t k = 0; k < depth; ++k) s = std::fma(panel[k * kPanelRows + r], b[j * ldb + k], s);
+      out[r * ldo + j] = s;
+    }
+}
 
 }  // namespace
 
@@ -409,6 +454,49 @@ void wide_forward(float* pre, int64_t ldp, const float* x, int64_t ldx, int64_t 
 #else
   forward_scalar(pre, ldp, x, ldx, rows, wt, hp, cols);
 #endif
+}
+
+void wide_make_panels(float* panels, const float* k, int64_t ldk, int64_t rows, int64_t depth) {
+  const int64_t n_panels = (rows + kPanelRows - 1) / kPanelRows;
+  for (int64_t p = 0; p < n_panels; ++p) {
+    float* panel = panels + p * depth * kPanelRows;
+    const int64_t r1 = std::min(kPanelRows, rows - p * kPanelRows);
+    if (r1 < kPanelRows) std::fill_n(panel, depth * kPanelRows, 0.0f);
+    // row by row: K read in order, the panel (depth x 64 floats) written within L2
+    for (int64_t r = 0; r < r1; ++r) {
+      const float* row = k + (p * kPanelRows + r) * ldk;
+      for (int64_t kk = 0; kk < depth; ++kk) panel[kk * kPanelRows + r] = row[kk];
+    }
+  }
+}
+
+void wide_panel_product(float* out, int64_t ldo, const float* panels, int64_t rows, int64_t depth,
+                        int64_t p0, int64_t p1, const float* b, int64_t ldb, int64_t h,
+                        bool vectors) {
+  for (int64_t p = p0; p < p1; ++p) {
+    const float* panel = panels + p * depth * kPanelRows;
+    float* o = out + p * kPanelRows * ldo;
+    const int64_t left = rows - p * kPanelRows;
+#if NC_WIDE_KERNELS
+    if (vectors) {
+#if defined(__AVX512F__)
+      // 4 vectors (the panel's 64 rows) x 5 units: 20 accumulators
+      unit_tiles<5>(h, [&](auto g, int64_t j) {
+        panel_tile<Zmm, 4, decltype(g)::value>(o + j, ldo, left, panel, depth, b + j * ldb, ldb);
+      });
+#else
+      // 2 vectors (16 rows) x 5 units: 10 accumulators of the 16 registers
+      for (int64_t r0 = 0; r0 < std::min(left, kPanelRows); r0 += 16)
+        unit_tiles<5>(h, [&](auto g, int64_t j) {
+          panel_tile<Ymm, 2, decltype(g)::value>(o + r0 * ldo + j, ldo, left - r0, panel + r0,
+                                                 depth, b + j * ldb, ldb);
+        });
+#endif
+      continue;
+    }
+#endif
+    panel_scalar(o, ldo, left, panel, depth, b, ldb, h);
+  }
 }
 
 }  // namespace nc

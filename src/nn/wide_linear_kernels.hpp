@@ -55,4 +55,22 @@ void wide_transpose_block(float* wt, const float* w, int64_t ldw, int64_t h, int
 void wide_forward(float* pre, int64_t ldp, const float* xb, int64_t ldx, int64_t rows,
                   const float* wt, int64_t hp, int64_t cols);
 
+// A fixed matrix K (rows x depth) multiplied by a new thin B (H x depth) many times, out = K Bᵀ:
+// the dual-form decoder's per-iteration product (train/decoder_dual.cpp), K its Gram blocks.
+// Vectorised over K's rows, so every lane of every FMA is a useful one whatever H (the forward
+// tile above pads H = 20 to 24 units, a 512-bit and a 256-bit vector). K is rearranged once
+// into panels of kPanelRows rows: panel p holds K[64p + r, k] at [k * 64 + r] (zero past K's
+// last row), so a product streams each panel once, contiguously.
+inline constexpr int64_t kPanelRows = 64;
+
+// panels (ceil(rows / 64) * depth * 64 floats) from k (rows, ldk).
+void wide_make_panels(float* panels, const float* k, int64_t ldk, int64_t rows, int64_t depth);
+
+// out (rows, ldo)[:, 0:h] = K bᵀ over panels [p0, p1), for b (h, ldb) with depth columns. Each
+// entry is one FMA chain over k = 0 .. depth-1 in order, starting from 0: the same bits from the
+// 512- or 256-bit kernels as from the scalar loop (vectors = false, the tests' reference).
+void wide_panel_product(float* out, int64_t ldo, const float* panels, int64_t rows, int64_t depth,
+                        int64_t p0, int64_t p1, const float* b, int64_t ldb, int64_t h,
+                        bool vectors = true);
+
 }  // namespace nc
