@@ -101,10 +101,9 @@ void weighted_rows(const std::vector<const double*>& taps, const std::vector<dou
 // filters. Needs w.size() >= Q - 1.
 constexpr int kRows = 8;
 template <int Q>
-void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w, int64_t cols,
-                 int64_t r, double* top, int64_t* best) {
+void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w,
+                 const Vec8d* wt, int64_t cols, int64_t r, double* top, int64_t* best) {
   const int taps = static_cast<int>(w.size());
-  const double* wt = w.data();
   int64_t c0 = 0;
   for (; c0 + 8 <= cols; c0 += 8) {
     Vec8d acc[Q] = {};
@@ -159,6 +158,9 @@ void argmax_rows(const std::vector<const double*>& p, const std::vector<double>&
 struct ArgmaxBuffers {
   std::vector<double> wide, top;
   std::vector<int64_t> best;
+  // The weights, each in all 8 lanes, so that the FMAs read them from L1 rather than
+  // broadcasting a scalar for each (about 10% of the smoothing's time).
+  std::vector<Vec8d> w8;
   std::vector<const float*> rows;
   std::vector<const double*> taps;
 };
@@ -176,18 +178,24 @@ void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& 
   // Row i lies in slot i % ring. The rows the taps of rows r .. r + kRows - 1 reach (reflected
   // at the ends) lie in [r - radius, r + kRows - 1 + radius], so no slot is needed twice at once.
   const int64_t ring = std::min<int64_t>(n, 2 * radius + kRows);
-  s.wide.resize(static_cast<size_t>(ring * cols));
+  // Slots one cache line more than a row apart: rows 8 KB apart (1,024 columns) all fall in
+  // one L1 set, and every tap's load went to L2. With both changes here, one 4,000 x 4,096
+  // block took 13-16 ms instead of 19-21 (AMD EPYC, AVX-512, two threads).
+  const int64_t slot = cols + 8;
+  s.wide.resize(static_cast<size_t>(ring * slot));
   s.top.resize(static_cast<size_t>(cols));
   s.best.resize(static_cast<size_t>(cols));
+  s.w8.resize(w.size());
+  for (size_t t = 0; t < w.size(); ++t) s.w8[t] = Vec8d{} + w[t];
   int64_t widened = 0;
   auto widen_to = [&](int64_t last) {
     for (; widened <= std::min(last, n - 1); ++widened) {
       const float* src = s.rows[static_cast<size_t>(widened)];
-      double* dst = s.wide.data() + (widened % ring) * cols;
+      double* dst = s.wide.data() + (widened % ring) * slot;
       for (int64_t j = 0; j < cols; ++j) dst[j] = src[j];
     }
   };
-  auto point = [&](int64_t u) { return s.wide.data() + (reflect_index(u, n) % ring) * cols; };
+  auto point = [&](int64_t u) { return s.wide.data() + (reflect_index(u, n) % ring) * slot; };
   int64_t r = 0;
   if (blocked) {
     s.taps.resize(w.size() + kRows - 1);
@@ -195,7 +203,7 @@ void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& 
       widen_to(r + kRows - 1 + radius);
       for (size_t u = 0; u < s.taps.size(); ++u)
         s.taps[u] = point(r - radius + static_cast<int64_t>(u));
-      argmax_rows<kRows>(s.taps, w, cols, r, s.top.data(), s.best.data());
+      argmax_rows<kRows>(s.taps, w, s.w8.data(), cols, r, s.top.data(), s.best.data());
     }
   }
   s.taps.resize(w.size());
@@ -203,7 +211,7 @@ void smoothed_argmax(const std::vector<double>& w, int64_t cols, ArgmaxBuffers& 
     widen_to(r + radius);
     for (size_t u = 0; u < s.taps.size(); ++u)
       s.taps[u] = point(r - radius + static_cast<int64_t>(u));
-    argmax_rows<1>(s.taps, w, cols, r, s.top.data(), s.best.data());
+    argmax_rows<1>(s.taps, w, s.w8.data(), cols, r, s.top.data(), s.best.data());
   }
 }
 
