@@ -283,6 +283,40 @@ TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
   }
 }
 
+// W_in = B X_train from X's rows read in place: the same FMA chains, so the vector tiles (64,
+// 16 and 8 columns) and the scalar tail agree bit for bit with the scalar loop, and a split of
+// the columns at any point changes nothing.
+TEST(WidePanels, RowCombinationIsOneFmaChainPerEntryForAnySplit) {
+  for (const auto [depth, cols, h] : {std::tuple<int64_t, int64_t, int64_t>{37, 200, 20},
+                                      {64, 64, 5}, {5, 7, 3}, {130, 91, 1}, {1, 129, 23}}) {
+    SCOPED_TRACE(::testing::Message() << depth << "x" << cols << " h" << h);
+    Rng rng(37);
+    const RowMat x = random_mat(depth, cols + 5, rng), b = random_mat(h, depth + 1, rng);
+    const int64_t ldo = cols + 3;
+    RowMat fast = RowMat::Constant(h, ldo, 7.0f), slow = fast, split = fast;
+    wide_row_combination(fast.data(), ldo, x.data(), cols + 5, depth, 0, cols, b.data(), depth + 1,
+                         h);
+    wide_row_combination(slow.data(), ldo, x.data(), cols + 5, depth, 0, cols, b.data(), depth + 1,
+                         h, /*vectors=*/false);
+    const int64_t cut = cols / 3;  // rarely a multiple of a tile
+    wide_row_combination(split.data(), ldo, x.data(), cols + 5, depth, 0, cut, b.data(), depth + 1,
+                         h);
+    wide_row_combination(split.data(), ldo, x.data(), cols + 5, depth, cut, cols, b.data(),
+                         depth + 1, h);
+    EXPECT_EQ(fast, slow);
+    EXPECT_EQ(fast, split);
+    RowMat expect(h, cols);
+    for (int64_t j = 0; j < h; ++j)
+      for (int64_t c = 0; c < cols; ++c) {
+        double acc = 0.0;
+        for (int64_t k = 0; k < depth; ++k) acc += double(b(j, k)) * x(k, c);
+        expect(j, c) = static_cast<float>(acc);
+      }
+    EXPECT_LT(max_rel(fast.leftCols(cols), expect), 1e-5);
+    EXPECT_EQ(fast.rightCols(3), RowMat::Constant(h, 3, 7.0f));  // beyond cols: untouched
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(
     Shapes, WideStep,
     ::testing::Values(WideCase{20, 43, 17, 1000},  // tutorial-like, n not a multiple of 128

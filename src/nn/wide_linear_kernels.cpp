@@ -318,14 +318,13 @@ void unit_tiles(int64_t h, F&& tile) {
     if (left == 1) tile(std::integral_constant<int, 1>{}, j);
 }
 
-// Rows [r0, r0 + NV width) of one panel x G units (rows j0.. of B): out = K Bᵀ with the
-// accumulators in registers over the whole depth, one FMA per term in k order (panel_scalar's
-// order), then written out row by row.
+// The accumulators of one tile: acc[v][g] = Σ_k x[k * ldx + v * width + lane] b[g * ldb + k],
+// in registers over the whole depth, one FMA per term in k order (the scalar loops' order).
+// NV vectors of lanes (rows of a panel, or columns of X) x G units (rows of b).
 template <class V, int NV, int G>
-void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, int64_t depth,
+void chain_tile(typename V::T (&acc)[NV][G], const float* x, int64_t ldx, int64_t depth,
                 const float* b, int64_t ldb) {
   constexpr int n = V::width;
-  typename V::T acc[NV][G];
 #pragma GCC unroll 32
   for (int v = 0; v < NV; ++v)
 #pragma GCC unroll 32
@@ -333,7 +332,7 @@ void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, 
   for (int64_t k = 0; k < depth; ++k) {
     typename V::T kv[NV];
 #pragma GCC unroll 32
-    for (int v = 0; v < NV; ++v) kv[v] = V::load(panel + k * kPanelRows + v * n);
+    for (int v = 0; v < NV; ++v) kv[v] = V::load(x + k * ldx + v * n);
 #pragma GCC unroll 32
     for (int g = 0; g < G; ++g) {
       const typename V::T bv = V::broadcast(b + g * ldb + k);
@@ -341,6 +340,16 @@ void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, 
       for (int v = 0; v < NV; ++v) acc[v][g] = V::fmadd(kv[v], bv, acc[v][g]);
     }
   }
+}
+
+// Rows [0, NV width) of one panel x G units (rows j0.. of B, out at column j0): K Bᵀ, written
+// out lane by lane (the rows of out), rows_left of them at most.
+template <class V, int NV, int G>
+void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, int64_t depth,
+                const float* b, int64_t ldb) {
+  constexpr int n = V::width;
+  typename V::T acc[NV][G];
+  chain_tile<V, NV, G>(acc, panel, kPanelRows, depth, b, ldb);
   alignas(64) float lane[n];
 #pragma GCC unroll 32
   for (int v = 0; v < NV; ++v)
@@ -349,6 +358,31 @@ void panel_tile(float* out, int64_t ldo, int64_t rows_left, const float* panel, 
       V::store(lane, acc[v][g]);
       for (int l = 0; l < n && v * n + l < rows_left; ++l) out[(v * n + l) * ldo + g] = lane[l];
     }
+}
+
+// Columns [c, c + NV width) of X's rows x G units: out[g, c + lane] = Σ_k b[g, k] x[k, c + lane],
+// stored a vector at a time (out's rows are b's units).
+template <class V, int NV, int G>
+void combination_tile(float* out, int64_t ldo, const float* x, int64_t ldx, int64_t depth,
+                      const float* b, int64_t ldb) {
+  typename V::T acc[NV][G];
+  chain_tile<V, NV, G>(acc, x, ldx, depth, b, ldb);
+#pragma GCC unroll 32
+  for (int v = 0; v < NV; ++v)
+#pragma GCC unroll 32
+    for (int g = 0; g < G; ++g) V::store(out + g * ldo + v * V::width, acc[v][g]);
+}
+
+// Columns [c, end) in tiles of NV vectors (all of b's units for each); returns where it stopped.
+template <class V, int NV>
+int64_t combination_tiles(float* out, int64_t ldo, const float* x, int64_t ldx, int64_t depth,
+                          int64_t c, int64_t end, const float* b, int64_t ldb, int64_t h) {
+  for (; c + NV * V::width <= end; c += NV * V::width)
+    unit_tiles<5>(h, [&](auto g, int64_t j) {
+      combination_tile<V, NV, decltype(g)::value>(out + j * ldo + c, ldo, x + c, ldx, depth,
+                                                  b + j * ldb, ldb);
+    });
+  return c;
 }
 
 #endif  // NC_WIDE_KERNELS
@@ -497,6 +531,28 @@ void wide_panel_product(float* out, int64_t ldo, const float* panels, int64_t ro
 #endif
     panel_scalar(o, ldo, left, panel, depth, b, ldb, h);
   }
+}
+
+void wide_row_combination(float* out, int64_t ldo, const float* x, int64_t ldx, int64_t depth,
+                          int64_t c0, int64_t c1, const float* b, int64_t ldb, int64_t h,
+                          bool vectors) {
+  int64_t c = c0;
+#if NC_WIDE_KERNELS
+  if (vectors) {
+#if defined(__AVX512F__)
+    c = combination_tiles<Zmm, 4>(out, ldo, x, ldx, depth, c, c1, b, ldb, h);
+    c = combination_tiles<Zmm, 1>(out, ldo, x, ldx, depth, c, c1, b, ldb, h);
+#endif
+    c = combination_tiles<Ymm, 2>(out, ldo, x, ldx, depth, c, c1, b, ldb, h);
+    c = combination_tiles<Ymm, 1>(out, ldo, x, ldx, depth, c, c1, b, ldb, h);
+  }
+#endif
+  for (int64_t j = 0; j < h; ++j)
+    for (int64_t cc = c; cc < c1; ++cc) {
+      float s = 0.0f;
+      for (int64_t k = 0; k < depth; ++k) s = std::fma(x[k * ldx + cc], b[j * ldb + k], s);
+      out[j * ldo + cc] = s;
+    }
 }
 
 }  // namespace nc

@@ -73,4 +73,13 @@ void wide_panel_product(float* out, int64_t ldo, const float* panels, int64_t ro
                         int64_t p0, int64_t p1, const float* b, int64_t ldb, int64_t h,
                         bool vectors = true);
 
+// out (h, ldo)[:, c0:c1] = b X[:, c0:c1] for b (h, ldb) and X (depth, ldx): combinations of X's
+// rows, read in place (a row-major X's columns are panels with row stride ldx). The dual-form
+// decoder's W_in = B X_train (train/decoder_dual.cpp). Each entry is one FMA chain over X's
+// rows in order, as in wide_panel_product: any split of the columns, any vector width or
+// none (vectors = false) gives the same bits.
+void wide_row_combination(float* out, int64_t ldo, const float* x, int64_t ldx, int64_t depth,
+                          int64_t c0, int64_t c1, const float* b, int64_t ldb, int64_t h,
+                          bool vectors = true);
+
 }  // namespace nc
