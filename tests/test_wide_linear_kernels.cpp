@@ -252,7 +252,10 @@ TEST_P(WideStep, HandKernelsAreDeterministicAndForwardAgreesWithTheStep) {
 // to float rounding. Rows past the panels' 64, units not a multiple of the 5-unit tile.
 TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
   for (const auto [rows, depth, h] : {std::tuple<int64_t, int64_t, int64_t>{150, 77, 20},
-                                      {64, 64, 5}, {3, 9, 7}, {129, 300, 1}, {70, 1, 23}}) {
+                                      {64, 64, 5},
+                                      {3, 9, 7},
+                                      {129, 300, 1},
+                                      {70, 1, 23}}) {
     SCOPED_TRACE(::testing::Message() << rows << "x" << depth << " h" << h);
     Rng rng(31);
     const RowMat k = random_mat(rows, depth + 3, rng), b = random_mat(h, depth + 2, rng);
@@ -288,7 +291,10 @@ TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
 // the columns at any point changes nothing.
 TEST(WidePanels, RowCombinationIsOneFmaChainPerEntryForAnySplit) {
   for (const auto [depth, cols, h] : {std::tuple<int64_t, int64_t, int64_t>{37, 200, 20},
-                                      {64, 64, 5}, {5, 7, 3}, {130, 91, 1}, {1, 129, 23}}) {
+                                      {64, 64, 5},
+                                      {5, 7, 3},
+                                      {130, 91, 1},
+                                      {1, 129, 23}}) {
     SCOPED_TRACE(::testing::Message() << depth << "x" << cols << " h" << h);
     Rng rng(37);
     const RowMat x = random_mat(depth, cols + 5, rng), b = random_mat(h, depth + 1, rng);

@@ -101,8 +101,8 @@ void weighted_rows(const std::vector<const double*>& taps, const std::vector<dou
 // filters. Needs w.size() >= Q - 1.
 constexpr int kRows = 8;
 template <int Q>
-void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w,
-                 const Vec8d* wt, int64_t cols, int64_t r, double* top, int64_t* best) {
+void argmax_rows(const std::vector<const double*>& p, const std::vector<double>& w, const Vec8d* wt,
+                 int64_t cols, int64_t r, double* top, int64_t* best) {
   const int taps = static_cast<int>(w.size());
   int64_t c0 = 0;
   for (; c0 + 8 <= cols; c0 += 8) {

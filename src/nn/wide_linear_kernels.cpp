@@ -323,8 +323,9 @@ void unit_tiles(int64_t h, F&& tile) {
 // NV vectors of lanes (rows of a panel, or columns of X) x G units (rows of b).
 // Always inlined: a call would keep acc in memory, not registers (measured: 2x slower).
 template <class V, int NV, int G>
-[[gnu::always_inline]] inline void chain_tile(typename V::T (&acc)[NV][G], const float* x, int64_t ldx, int64_t depth,
-                const float* b, int64_t ldb) {
+[[gnu::always_inline]] inline void chain_tile(typename V::T (&acc)[NV][G], const float* x,
+                                              int64_t ldx, int64_t depth, const float* b,
+                                              int64_t ldb) {
   constexpr int n = V::width;
 #pragma GCC unroll 32
   for (int v = 0; v < NV; ++v)
@@ -394,7 +395,8 @@ void panel_scalar(float* out, int64_t ldo, int64_t rows_left, const float* panel
   for (int64_t r = 0; r < std::min(rows_left, kPanelRows); ++r)
     for (int64_t j = 0; j < h; ++j) {
       float s = 0.0f;
-      for (int64_t k = 0; k < depth; ++k) s = std::fma(panel[k * kPanelRows + r], b[j * ldb + k], s);
+      for (int64_t k = 0; k < depth; ++k)
+        s = std::fma(panel[k * kPanelRows + r], b[j * ldb + k], s);
       out[r * ldo + j] = s;
     }
 }

@@ -1,8 +1,8 @@
 #pragma once
 // Hand-written AVX2/FMA kernels (AVX-512 where the build has it) for the decoder's fused wide
-// step (train/column_blocked_step.hpp),
-// the one place where neurocodec beats its BLAS: OpenBLAS runs these thin products (one side
-// H = 20 wide, the other a cache-sized block of X) at 35-50% of its own square-matrix speed,
+// step (train/column_blocked_step.hpp), where neurocodec beats its BLAS: OpenBLAS runs these
+// thin products (one side H = 20 wide, the other a cache-sized block of X) at 35-50% of its own
+// square-matrix speed,
 // because each call re-packs its operands and the 20-wide side fills its micro-tiles badly.
 // Here the loops keep their accumulators in registers for a whole column block:
 //
@@ -12,7 +12,10 @@
 //   wide_forward         pre += X[:, blk] W[:, blk]ᵀ from a transposed, zero-padded copy of the
 //                        W block, a tile of pre rows x units in registers (vectorised over units).
 //
-// Both sum in a fixed order, so results depend only on the blocks, never on timing. W and pre
+// and, below them, the dual-form decoder's two thin products (wide_panel_product,
+// wide_row_combination), vectorised over the long side instead.
+//
+// All sum in a fixed order, so results depend only on the blocks, never on timing. W and pre
 // are also the same with 256- or 512-bit vectors (each element sees the same operations in the
 // same order); only the order of the weight sums differs. The
 // library version (Eigen products on OpenBLAS) stays beside them as the reference in tests

@@ -33,10 +33,10 @@ namespace {
 // float is the rounding PyTorch applies to W_in at every step; B, c and the sum with c P0 stay
 // in double. SGEMM is twice DGEMM's speed, and this product is most of an iteration.
 struct DualProducts {
-  RowMat k;            // (n_train + n_test, n_train)
-  RowMatD p0;          // (n_train + n_test, H)
-  RowMatD pre;         // (n_train + n_test, H), without in_layer.bias
-  RowMat b32, prod;    // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
+  RowMat k;                   // (n_train + n_test, n_train)
+  RowMatD p0;                 // (n_train + n_test, H)
+  RowMatD pre;                // (n_train + n_test, H), without in_layer.bias
+  RowMat b32, prod;           // B in float (H, n_train); K B32ᵀ (n_train + n_test, H)
   std::vector<float> panels;  // K as nn/wide_linear_kernels.hpp's panels (with the kernels)
   bool fresh = false;  // prod is of the current B (cleared when a step or rollback changes B)
   // K's panels, once K is complete.
