@@ -2,8 +2,8 @@
 // Hand-written AVX2/FMA kernels (AVX-512 where the build has it) for the decoder's fused wide
 // step (train/column_blocked_step.hpp), where neurocodec beats its BLAS: OpenBLAS runs these
 // thin products (one side H = 20 wide, the other a cache-sized block of X) at 35-50% of its own
-// square-matrix speed,
-// because each call re-packs its operands and the 20-wide side fills its micro-tiles badly.
+// square-matrix speed, because each call re-packs its operands and the 20-wide side fills its
+// micro-tiles badly.
 // Here the loops keep their accumulators in registers for a whole column block:
 //
 //   wide_gradient_step   dW = dPreᵀ X[:, blk] with the dW tile held in registers while the
