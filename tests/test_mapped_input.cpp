@@ -258,9 +258,11 @@ TEST(MappedInput, DualFitsHiddenActivityOfEveryRowMatchesTheForwardPass) {
 
 // decode on the same data mapped (a folder of .npy files) and loaded (a deflated .npz): the
 // dual form (classifier without L1), the fused form (with L1) and ridge give the same bits.
+// More neurons than one block of the mapped passes (kGramBlockNeurons = 4,096), so the mapped
+// run's Gram and W_in passes take two blocks, the last a short one.
 TEST(MappedInput, DecodeGivesTheSameBitsMappedOrLoaded) {
   const std::string dir = fresh_dir("mapped_decode");
-  ASSERT_EQ(run_cli("simulate --neurons 600 --trials 720 --out " + dir + "/sim.npz").status, 0);
+  ASSERT_EQ(run_cli("simulate --neurons 4200 --trials 720 --out " + dir + "/sim.npz").status, 0);
   const io::NpzContents sim = io::read_npz(dir + "/sim.npz");
   std::filesystem::create_directories(dir + "/rec");
   io::write_npy(dir + "/rec/resp.npy", sim.at("resp"));

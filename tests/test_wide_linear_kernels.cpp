@@ -255,7 +255,8 @@ TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
                                       {64, 64, 5},
                                       {3, 9, 7},
                                       {129, 300, 1},
-                                      {70, 1, 23}}) {
+                                      {70, 1, 23},
+                                      {65, 20, 9}}) {
     SCOPED_TRACE(::testing::Message() << rows << "x" << depth << " h" << h);
     Rng rng(31);
     const RowMat k = random_mat(rows, depth + 3, rng), b = random_mat(h, depth + 2, rng);
@@ -268,21 +269,18 @@ TEST(WidePanels, ProductIsOneFmaChainPerEntryOnEveryPath) {
                                              i % kPanelRows)],
                   i < rows ? k(i, kk) : 0.0f);
     const int64_t ldo = h + 2;
-    RowMat fast = RowMat::Constant(rows, ldo, 7.0f), slow = fast;
+    RowMat fast = RowMat::Constant(rows + 2, ldo, 7.0f), slow = fast;  // 2 sentinel rows
     wide_panel_product(fast.data(), ldo, panels.data(), rows, depth, 0, n_panels, b.data(),
                        depth + 2, h);
     wide_panel_product(slow.data(), ldo, panels.data(), rows, depth, 0, n_panels, b.data(),
                        depth + 2, h, /*vectors=*/false);
     EXPECT_EQ(fast, slow);
-    RowMat expect(rows, h);
-    for (int64_t i = 0; i < rows; ++i)
-      for (int64_t j = 0; j < h; ++j) {
-        double acc = 0.0;
-        for (int64_t kk = 0; kk < depth; ++kk) acc += double(k(i, kk)) * b(j, kk);
-        expect(i, j) = static_cast<float>(acc);
-      }
-    EXPECT_LT(max_rel(fast.leftCols(h), expect), 1e-5);
-    EXPECT_EQ(fast.rightCols(2), RowMat::Constant(rows, 2, 7.0f));  // beyond h: untouched
+    const RowMat expect =
+        (k.leftCols(depth).cast<double>() * b.leftCols(depth).transpose().cast<double>())
+            .cast<float>();
+    EXPECT_LT(max_rel(fast.topLeftCorner(rows, h), expect), 1e-5);
+    EXPECT_EQ(fast.rightCols(2), RowMat::Constant(rows + 2, 2, 7.0f));  // beyond h: untouched
+    EXPECT_EQ(fast.bottomRows(2), RowMat::Constant(2, ldo, 7.0f));      // past the last row
   }
 }
 
@@ -294,12 +292,14 @@ TEST(WidePanels, RowCombinationIsOneFmaChainPerEntryForAnySplit) {
                                       {64, 64, 5},
                                       {5, 7, 3},
                                       {130, 91, 1},
-                                      {1, 129, 23}}) {
+                                      {1, 129, 23},
+                                      {20, 80, 9},
+                                      {9, 24, 7}}) {
     SCOPED_TRACE(::testing::Message() << depth << "x" << cols << " h" << h);
     Rng rng(37);
     const RowMat x = random_mat(depth, cols + 5, rng), b = random_mat(h, depth + 1, rng);
     const int64_t ldo = cols + 3;
-    RowMat fast = RowMat::Constant(h, ldo, 7.0f), slow = fast, split = fast;
+    RowMat fast = RowMat::Constant(h + 1, ldo, 7.0f), slow = fast, split = fast;  // sentinel row
     wide_row_combination(fast.data(), ldo, x.data(), cols + 5, depth, 0, cols, b.data(), depth + 1,
                          h);
     wide_row_combination(slow.data(), ldo, x.data(), cols + 5, depth, 0, cols, b.data(), depth + 1,
@@ -311,15 +311,11 @@ TEST(WidePanels, RowCombinationIsOneFmaChainPerEntryForAnySplit) {
                          depth + 1, h);
     EXPECT_EQ(fast, slow);
     EXPECT_EQ(fast, split);
-    RowMat expect(h, cols);
-    for (int64_t j = 0; j < h; ++j)
-      for (int64_t c = 0; c < cols; ++c) {
-        double acc = 0.0;
-        for (int64_t k = 0; k < depth; ++k) acc += double(b(j, k)) * x(k, c);
-        expect(j, c) = static_cast<float>(acc);
-      }
-    EXPECT_LT(max_rel(fast.leftCols(cols), expect), 1e-5);
-    EXPECT_EQ(fast.rightCols(3), RowMat::Constant(h, 3, 7.0f));  // beyond cols: untouched
+    const RowMat expect =
+        (b.leftCols(depth).cast<double>() * x.leftCols(cols).cast<double>()).cast<float>();
+    EXPECT_LT(max_rel(fast.topLeftCorner(h, cols), expect), 1e-5);
+    EXPECT_EQ(fast.rightCols(3), RowMat::Constant(h + 1, 3, 7.0f));  // beyond cols: untouched
+    EXPECT_EQ(fast.bottomRows(1), RowMat::Constant(1, ldo, 7.0f));   // past the last unit
   }
 }
 

@@ -78,9 +78,11 @@ uint64_t estimate_decoder_bytes(int64_t n_train, int64_t n_test, int64_t n_neuro
   // in_layer.weight: value, gradient, step backup, the dual's W0 (or the fused form's spare).
   uint64_t bytes = 4 * f(hidden * n_neurons) + f(outputs * hidden);
   if (algorithm == train::DecoderAlgorithm::dual) {
-    bytes += f(n * n_train) + 8 * static_cast<uint64_t>(n_train) * n_train  // K; K in double (l2)
-             + f(n * kGramBlockNeurons)                                     // gathered block
-             + 8 * static_cast<uint64_t>(n) * hidden * 4;                   // P0, pre, B, dPre
+    // K, its panels for the per-iteration product (rows rounded up to 64), K in double (l2)
+    bytes += f(n * n_train) + f((n + 63) / 64 * 64 * n_train) +
+             8 * static_cast<uint64_t>(n_train) * n_train +
+             f(n * kGramBlockNeurons)                      // gathered block
+             + 8 * static_cast<uint64_t>(n) * hidden * 4;  // P0, pre, B, dPre
   } else {
     bytes += f(n * n_neurons);  // the rows, gathered: read at every iteration
   }

@@ -195,7 +195,8 @@ class DualDecoderStep : public TrainerStep {
   // from the train rows. The kernels sum each entry over the rows in order whatever the split
   // of the columns, so a block of neurons at a time gives the whole product's bits (mapped and
   // loaded runs agree); OpenBLAS ran this shape at 67 GFLOP/s (2,400 x 4,096, 20 out), packing
-  // the block first. Without the kernels, Eigen, whose sums do not depend on the split either.
+  // the block first. Without the kernels (no AVX2/FMA), Eigen on OpenBLAS: usually the same
+  // sums per block, but a block of one column goes to GEMV, whose order may differ.
   static void combine_train_rows(const RowMat& bf, const float* x, int64_t ldx, int64_t cols,
                                  float* out, int64_t ldo) {
     const int64_t n_tr = bf.cols(), h = bf.rows();
