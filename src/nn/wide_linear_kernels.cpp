@@ -389,16 +389,19 @@ int64_t combination_tiles(float* out, int64_t ldo, const float* x, int64_t ldx, 
 
 #endif  // NC_WIDE_KERNELS
 
-// The reference order of wide_panel_product: one sequential FMA chain per entry.
+// One entry of wide_panel_product or wide_row_combination, Σ_k x[k * ldx] b[k]: the reference
+// order the vector tiles follow (chain_tile), one sequential FMA chain from 0.
+float chain_scalar(const float* x, int64_t ldx, const float* b, int64_t depth) {
+  float s = 0.0f;
+  for (int64_t k = 0; k < depth; ++k) s = std::fma(x[k * ldx], b[k], s);
+  return s;
+}
+
 void panel_scalar(float* out, int64_t ldo, int64_t rows_left, const float* panel, int64_t depth,
                   const float* b, int64_t ldb, int64_t h) {
   for (int64_t r = 0; r < std::min(rows_left, kPanelRows); ++r)
-    for (int64_t j = 0; j < h; ++j) {
-      float s = 0.0f;
-      for (int64_t k = 0; k < depth; ++k)
-        s = std::fma(panel[k * kPanelRows + r], b[j * ldb + k], s);
-      out[r * ldo + j] = s;
-    }
+    for (int64_t j = 0; j < h; ++j)
+      out[r * ldo + j] = chain_scalar(panel + r, kPanelRows, b + j * ldb, depth);
 }
 
 }  // namespace
@@ -551,11 +554,8 @@ void wide_row_combination(float* out, int64_t ldo, const float* x, int64_t ldx, 
   }
 #endif
   for (int64_t j = 0; j < h; ++j)
-    for (int64_t cc = c; cc < c1; ++cc) {
-      float s = 0.0f;
-      for (int64_t k = 0; k < depth; ++k) s = std::fma(x[k * ldx + cc], b[j * ldb + k], s);
-      out[j * ldo + cc] = s;
-    }
+    for (int64_t cc = c; cc < c1; ++cc)
+      out[j * ldo + cc] = chain_scalar(x + cc, ldx, b + j * ldb, depth);
 }
 
 }  // namespace nc

@@ -56,7 +56,7 @@ struct DualProducts {
     // K B32ᵀ streams all of K (38 MB at 4,000 rows) for a 20-wide result. The panel kernels
     // run it vectorised over K's rows, every lane useful; the fused L1 path's forward tile,
     // used before, pads 20 units to 24, half of them in 256-bit FMAs (1,000 iterations at
-    // 4,000 rows, 2,400 train: 4.6 s before, 2.8 s now, AVX-512). OpenBLAS is slower still:
+    // 4,000 rows, 2,400 train: 4.6 s before, 2.3-2.8 s now, AVX-512). OpenBLAS is slower still:
     // it packs all of K every call.
     if (panels.empty()) {
       prod.noalias() = k * b32.transpose();
